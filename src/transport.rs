@@ -1,0 +1,528 @@
+//! The only place that speaks HTTP: the `ureq` agent, Keystone tokens and their renewal, the
+//! headers every call carries, retries, size caps and OpenStack error decoding.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use log::{debug, warn};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use ureq::http;
+
+use crate::config::{Config, Secret};
+use crate::error::{Error, Result};
+use crate::identity::{self, TokenInfo};
+
+/// Renew a token this long before Keystone says it expires, so that no call races the expiry.
+const EXPIRY_MARGIN: Duration = Duration::from_secs(120);
+
+/// Which service a request goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Service {
+    BlockStorage,
+    Compute,
+}
+
+/// What a request is about, so that a 404 becomes [`Error::NotFound`] naming it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Subject<'a> {
+    pub resource: &'static str,
+    pub id: &'a str,
+}
+
+/// One HTTP reply, already read and capped.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub retry_after: Option<Duration>,
+    subject_token: Option<Secret>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// Decodes the body as JSON into `T`, naming `what` on failure.
+    pub(crate) fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::Decode {
+            what: what.to_string(),
+            message: e.to_string(),
+            request_id: self.request_id.clone(),
+        })
+    }
+}
+
+/// A Keystone token with the endpoints of its catalog.
+struct Session {
+    token: Secret,
+    expires_at: Option<SystemTime>,
+    block_storage: Result<String>,
+    compute: Result<String>,
+    generation: u64,
+}
+
+impl Session {
+    fn fresh(&self) -> bool {
+        match self.expires_at {
+            None => true,
+            Some(at) => SystemTime::now() + EXPIRY_MARGIN < at,
+        }
+    }
+}
+
+/// The HTTP layer shared by every operation.
+pub(crate) struct Transport {
+    agent: ureq::Agent,
+    config: Config,
+    // Held while authenticating, so that threads needing a token wait for the one request in
+    // flight instead of sending their own (single-flight).
+    session: Mutex<Option<Arc<Session>>>,
+    generation: AtomicU64,
+    jitter: AtomicU64,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("config", &self.config)
+            .field("authenticated", &self.lock_session().is_some())
+            .finish()
+    }
+}
+
+/// A short, stable fingerprint of a token for debug logs: enough to tell two tokens apart,
+/// useless to an attacker.
+pub(crate) fn token_fingerprint(token: &str) -> String {
+    // FNV-1a, 32 bits.
+    let mut hash: u32 = 0x811c_9dc5;
+    for byte in token.bytes() {
+        hash ^= u32::from(byte);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("{hash:08x}")
+}
+
+fn header_str(response: &http::Response<ureq::Body>, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = crate::identity::parse_http_date(value)?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Maps a ureq failure to [`Error::Transport`], telling whether the request may have arrived.
+fn transport_error(err: ureq::Error, method: &http::Method, url: &str, max_body: u64) -> Error {
+    use ureq::Error as E;
+    let not_sent = matches!(
+        err,
+        E::HostNotFound
+            | E::ConnectionFailed
+            | E::BadUri(_)
+            | E::Http(_)
+            | E::InvalidProxyUrl
+            | E::ConnectProxyFailed(_)
+            | E::Tls(_)
+            | E::Pem(_)
+            | E::Rustls(_)
+            | E::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve)
+    );
+    let message = match &err {
+        E::BodyExceedsLimit(_) => format!(
+            "{method} {url}: the reply body is larger than max_body_bytes ({max_body} bytes)"
+        ),
+        E::Timeout(kind) => format!("{method} {url}: timed out ({kind:?})"),
+        E::ConnectionFailed => format!("{method} {url}: connection failed"),
+        E::HostNotFound => format!("{method} {url}: host not found"),
+        other => format!("{method} {url}: {other}"),
+    };
+    Error::Transport {
+        message,
+        // A GET changes nothing, so whether it arrived does not matter to the caller.
+        outcome_unknown: !not_sent && *method != http::Method::GET,
+    }
+}
+
+/// Decodes an OpenStack fault body: `{"itemNotFound": {"code": 404, "message": "..."}}` from
+/// Cinder and Nova, `{"error": {"code": 401, "title": "...", "message": "..."}}` from Keystone.
+/// Anything else yields no code and the body's first line as the message.
+pub(crate) fn decode_fault(body: &[u8]) -> (Option<String>, Option<String>) {
+    if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
+        for (key, value) in &map {
+            if let Some(inner) = value.as_object() {
+                let message = inner
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                if message.is_some() || inner.contains_key("code") {
+                    let code = if key == "error" {
+                        inner
+                            .get("title")
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    } else {
+                        Some(key.clone())
+                    };
+                    return (code, message);
+                }
+            }
+        }
+        if let Some(message) = map.get("message").and_then(Value::as_str) {
+            return (None, Some(message.to_string()));
+        }
+        return (None, None);
+    }
+    let text = String::from_utf8_lossy(body);
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty());
+    (None, first.map(|l| l.chars().take(200).collect()))
+}
+
+fn reason(status: u16) -> String {
+    http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unexpected status")
+        .to_string()
+}
+
+impl Transport {
+    pub(crate) fn new(config: Config) -> Result<Transport> {
+        config.validate()?;
+        let agent_config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_connect(Some(config.connect_timeout))
+            .timeout_global(Some(config.request_timeout))
+            .user_agent(config.user_agent.as_str())
+            .max_redirects(0)
+            .build();
+        let seed = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9e37_79b9_7f4a_7c15)
+            | 1;
+        Ok(Transport {
+            agent: agent_config.into(),
+            config,
+            session: Mutex::new(None),
+            generation: AtomicU64::new(0),
+            jitter: AtomicU64::new(seed),
+        })
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn lock_session(&self) -> MutexGuard<'_, Option<Arc<Session>>> {
+        // A panic elsewhere while holding the lock leaves a usable Option behind.
+        self.session
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Sends one request and reads the reply. No auth, no retries, no status handling.
+    fn exchange(
+        &self,
+        method: &http::Method,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Reply> {
+        let mut builder = http::Request::builder().method(method.clone()).uri(url);
+        builder = builder.header("Accept", "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let started = Instant::now();
+        let max = self.config.max_body_bytes;
+        let sent = match body {
+            Some(bytes) => builder
+                .header("Content-Type", "application/json")
+                .body(bytes.to_vec())
+                .map_err(|e| Error::InvalidArgument {
+                    argument: "url",
+                    message: format!("cannot build a request to {url}: {e}"),
+                })
+                .map(|req| self.agent.run(req)),
+            None => builder
+                .body(())
+                .map_err(|e| Error::InvalidArgument {
+                    argument: "url",
+                    message: format!("cannot build a request to {url}: {e}"),
+                })
+                .map(|req| self.agent.run(req)),
+        }?;
+        let response = sent.map_err(|e| {
+            let err = transport_error(e, method, url, max);
+            debug!(
+                "{method} {url} -> failed after {} ms: {err}",
+                started.elapsed().as_millis()
+            );
+            err
+        })?;
+        let status = response.status().as_u16();
+        let request_id = header_str(&response, "x-openstack-request-id")
+            .or_else(|| header_str(&response, "x-compute-request-id"));
+        let retry_after = header_str(&response, "retry-after").and_then(|v| parse_retry_after(&v));
+        let subject_token = header_str(&response, "x-subject-token").map(Secret::new);
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(max)
+            .read_to_vec()
+            .map_err(|e| transport_error(e, method, url, max))?;
+        debug!(
+            "{method} {url} -> {status} in {} ms{}",
+            started.elapsed().as_millis(),
+            request_id
+                .as_deref()
+                .map(|id| format!(" (request id {id})"))
+                .unwrap_or_default()
+        );
+        Ok(Reply {
+            status,
+            request_id,
+            retry_after,
+            subject_token,
+            body,
+        })
+    }
+
+    /// Returns a live session, authenticating when there is none or it is about to expire.
+    /// Only one thread authenticates at a time; the others wait and reuse its token.
+    fn session(&self) -> Result<Arc<Session>> {
+        let mut guard = self.lock_session();
+        if let Some(session) = guard.as_ref() {
+            if session.fresh() {
+                return Ok(Arc::clone(session));
+            }
+            debug!("token is about to expire; renewing it");
+        }
+        let session = Arc::new(self.authenticate()?);
+        *guard = Some(Arc::clone(&session));
+        Ok(session)
+    }
+
+    /// Forgets `stale` if it is still the current session, so the next call authenticates
+    /// again. A session that another thread already replaced is left alone.
+    fn invalidate(&self, stale: &Session) {
+        let mut guard = self.lock_session();
+        if guard
+            .as_ref()
+            .is_some_and(|current| current.generation == stale.generation)
+        {
+            *guard = None;
+        }
+    }
+
+    /// Authenticates now, replacing any token held.
+    pub(crate) fn reauthenticate(&self) -> Result<()> {
+        let mut guard = self.lock_session();
+        let session = Arc::new(self.authenticate()?);
+        *guard = Some(session);
+        Ok(())
+    }
+
+    fn authenticate(&self) -> Result<Session> {
+        let auth =
+            self.config.auth.as_ref().ok_or_else(|| {
+                Error::config("no authentication method set (Config::auth is None)")
+            })?;
+        let url = identity::tokens_url(&self.config.auth_url);
+        let body = serde_json::to_vec(&identity::token_request_body(auth))
+            .map_err(|e| Error::config(format!("cannot encode the authentication request: {e}")))?;
+        let reply = self
+            .exchange(&http::Method::POST, &url, &[], Some(&body))
+            .map_err(|e| match e {
+                Error::Transport { message, .. } => Error::Transport {
+                    message: format!("authentication: {message}"),
+                    outcome_unknown: false,
+                },
+                other => other,
+            })?;
+        if !(200..300).contains(&reply.status) {
+            let (_, message) = decode_fault(&reply.body);
+            return Err(Error::Auth {
+                status: Some(reply.status),
+                message: message.unwrap_or_else(|| reason(reply.status)),
+                request_id: reply.request_id,
+            });
+        }
+        let token = reply
+            .subject_token
+            .clone()
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| Error::Auth {
+                status: Some(reply.status),
+                message: "Keystone's reply has no X-Subject-Token header".into(),
+                request_id: reply.request_id.clone(),
+            })?;
+        let info: TokenInfo =
+            identity::parse_token_reply(&reply.body, reply.request_id.as_deref())?;
+        let endpoint = |override_url: &Option<String>, types: &[&str]| match override_url {
+            Some(url) => Ok(url.trim_end_matches('/').to_string()),
+            None => info.endpoint(types, &self.config.region, self.config.interface),
+        };
+        let session = Session {
+            block_storage: endpoint(
+                &self.config.block_storage_endpoint,
+                identity::BLOCK_STORAGE_TYPES,
+            ),
+            compute: endpoint(&self.config.compute_endpoint, identity::COMPUTE_TYPES),
+            token,
+            expires_at: info.expires_at,
+            generation: self.generation.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        debug!(
+            "authenticated with Keystone: token {} for project {}, block storage at {}",
+            token_fingerprint(session.token.expose()),
+            info.project_id.as_deref().unwrap_or("(unknown)"),
+            session.block_storage.as_deref().unwrap_or("(none)")
+        );
+        Ok(session)
+    }
+
+    /// The endpoint of a service, authenticating first if needed.
+    pub(crate) fn endpoint(&self, service: Service) -> Result<String> {
+        let session = self.session()?;
+        match service {
+            Service::BlockStorage => session.block_storage.clone(),
+            Service::Compute => session.compute.clone(),
+        }
+    }
+
+    fn next_jitter(&self) -> f64 {
+        // xorshift64: good enough to spread retries, no crate needed.
+        let mut x = self.jitter.load(Ordering::Relaxed);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.jitter.store(x, Ordering::Relaxed);
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Sends an authenticated request to a service and returns the reply of a 2xx answer.
+    ///
+    /// `path` is relative to the service endpoint and may carry a query string. A 401 is
+    /// answered once by authenticating again; a GET that meets a connection error, 502, 503 or
+    /// 504 is retried with backoff as the retry policy allows. Any other non-2xx status becomes
+    /// an [`Error`].
+    pub(crate) fn call(
+        &self,
+        service: Service,
+        method: http::Method,
+        path: &str,
+        body: Option<&Value>,
+        subject: Option<Subject<'_>>,
+    ) -> Result<Reply> {
+        let body = match body {
+            Some(value) => Some(serde_json::to_vec(value).map_err(|e| {
+                Error::invalid("body", format!("cannot encode the request body: {e}"))
+            })?),
+            None => None,
+        };
+        let policy = self.config.retry;
+        let retryable = method == http::Method::GET;
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        let mut reauthenticated = false;
+        loop {
+            let session = self.session()?;
+            let base = match service {
+                Service::BlockStorage => session.block_storage.clone()?,
+                Service::Compute => session.compute.clone()?,
+            };
+            let url = format!("{base}{path}");
+            let microversion = match service {
+                Service::BlockStorage => format!("volume {}", self.config.volume_microversion),
+                Service::Compute => format!("compute {}", self.config.compute_microversion),
+            };
+            let headers = [
+                ("X-Auth-Token", session.token.expose()),
+                ("OpenStack-API-Version", microversion.as_str()),
+            ];
+            let outcome = self.exchange(&method, &url, &headers, body.as_deref());
+
+            let retry_reason = match &outcome {
+                Ok(reply) if reply.status == 401 && !reauthenticated => {
+                    debug!("{method} {url} -> 401; authenticating again once");
+                    self.invalidate(&session);
+                    reauthenticated = true;
+                    continue;
+                }
+                Ok(reply) if matches!(reply.status, 502..=504) => {
+                    Some((format!("HTTP {}", reply.status), reply.retry_after))
+                }
+                Err(Error::Transport { message, .. }) => Some((message.clone(), None)),
+                _ => None,
+            };
+            if let Some((why, retry_after)) = retry_reason {
+                if retryable && attempt < policy.max_retries {
+                    let backoff = policy.backoff(attempt, self.next_jitter());
+                    let wait = retry_after.map_or(backoff, |ra| ra.max(backoff));
+                    if started.elapsed() + wait <= policy.max_total {
+                        attempt += 1;
+                        warn!(
+                            "{method} {path}: {why}; retry {attempt}/{} in {} ms",
+                            policy.max_retries,
+                            wait.as_millis()
+                        );
+                        std::thread::sleep(wait);
+                        continue;
+                    }
+                }
+            }
+
+            let reply = outcome?;
+            if (200..300).contains(&reply.status) {
+                return Ok(reply);
+            }
+            let (code, message) = decode_fault(&reply.body);
+            let message = message.unwrap_or_else(|| reason(reply.status));
+            return Err(match (reply.status, subject) {
+                (401, _) => Error::Auth {
+                    status: Some(401),
+                    message: format!("{message} (rejected again after a fresh token)"),
+                    request_id: reply.request_id,
+                },
+                (404, Some(subject)) => Error::NotFound {
+                    resource: subject.resource,
+                    id: subject.id.to_string(),
+                    message,
+                    request_id: reply.request_id,
+                },
+                (status, _) => Error::Api {
+                    status,
+                    code,
+                    message,
+                    request_id: reply.request_id,
+                    retry_after: reply.retry_after.map(|d| d.as_secs()),
+                },
+            });
+        }
+    }
+
+    /// GETs and decodes a JSON reply.
+    pub(crate) fn get_json<T: DeserializeOwned>(
+        &self,
+        service: Service,
+        path: &str,
+        subject: Option<Subject<'_>>,
+        what: &str,
+    ) -> Result<T> {
+        self.call(service, http::Method::GET, path, None, subject)?
+            .json(what)
+    }
+}

@@ -1,0 +1,159 @@
+//! Shared test fixtures: a mock Keystone with a catalog pointing at the same httpmock server,
+//! a client wired to it, the shared API samples, and a log capture.
+#![allow(dead_code)]
+
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use httpmock::prelude::*;
+use httpmock::Mock;
+use infomaniak_block_storage::{Config, InfomaniakVolumeClient, RetryPolicy, WaitPolicy};
+use serde_json::{json, Value};
+
+pub const APP_CRED_ID: &str = "app-cred-id-42";
+pub const APP_CRED_SECRET: &str = "S3CR3T-app-cred-value";
+pub const TOKEN: &str = "gAAAAA-secret-token-value-1";
+pub const PROJECT: &str = "proj-0123";
+/// Cinder endpoint path in the mock catalog (public, dc3-a).
+pub const CINDER: &str = "/volume/v3/proj-0123";
+/// Nova endpoint path in the mock catalog (public, dc3-a).
+pub const NOVA: &str = "/compute/v2.1";
+pub const AUTH_PATH: &str = "/identity/v3/auth/tokens";
+pub const MICROVERSION: &str = "volume 3.67";
+pub const REQUEST_ID: &str = "req-5e9f6c1a-3b0e-4a1c-9b55-2f0c7b1d8a10";
+
+/// A Keystone catalog whose endpoints all point at `base`, with public and internal endpoints
+/// in dc3-a and public ones in dc4-a, distinguished by path prefix.
+pub fn catalog(base: &str) -> Value {
+    let ep = |interface: &str, region: &str, url: String| {
+        json!({"id": format!("{interface}-{region}"), "interface": interface, "region": region, "region_id": region, "url": url})
+    };
+    json!([
+        {"type": "identity", "name": "keystone", "id": "k", "endpoints": [
+            ep("public", "dc3-a", format!("{base}/identity"))]},
+        {"type": "volumev3", "name": "cinderv3", "id": "c", "endpoints": [
+            ep("public", "dc3-a", format!("{base}{CINDER}")),
+            ep("internal", "dc3-a", format!("{base}/internal{CINDER}")),
+            ep("public", "dc4-a", format!("{base}/dc4{CINDER}"))]},
+        {"type": "compute", "name": "nova", "id": "n", "endpoints": [
+            ep("public", "dc3-a", format!("{base}{NOVA}")),
+            ep("internal", "dc3-a", format!("{base}/internal{NOVA}")),
+            ep("public", "dc4-a", format!("{base}/dc4{NOVA}"))]}
+    ])
+}
+
+/// Keystone's token reply body, expiring in an hour.
+pub fn token_body(base: &str) -> Value {
+    json!({"token": {
+        "methods": ["application_credential"],
+        "expires_at": "2099-01-01T00:00:00.000000Z",
+        "issued_at": "2026-11-29T00:00:00.000000Z",
+        "project": {"id": PROJECT, "name": "p", "domain": {"id": "default", "name": "Default"}},
+        "user": {"id": "u", "name": "user", "domain": {"id": "default", "name": "Default"}},
+        "roles": [{"id": "r", "name": "member"}],
+        "catalog": catalog(base)
+    }})
+}
+
+/// Mocks Keystone: any POST to the tokens URL returns [`TOKEN`] and the catalog.
+pub fn mock_keystone(server: &MockServer) -> Mock<'_> {
+    server.mock(|when, then| {
+        when.method(POST).path(AUTH_PATH);
+        then.status(201)
+            .header("X-Subject-Token", TOKEN)
+            .header("x-openstack-request-id", "req-keystone")
+            .header("Content-Type", "application/json")
+            .json_body(token_body(&server.base_url()));
+    })
+}
+
+/// Config for the mock server: application credential, no retry backoff worth waiting for,
+/// fast waiters.
+pub fn config(server: &MockServer) -> Config {
+    let mut config = Config::application_credential(APP_CRED_ID, APP_CRED_SECRET);
+    config.auth_url = server.url("/identity/v3");
+    config.retry = RetryPolicy {
+        max_retries: 2,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(5),
+        max_total: Duration::from_secs(5),
+    };
+    config.wait = WaitPolicy {
+        initial_interval: Duration::from_millis(5),
+        max_interval: Duration::from_millis(20),
+        backoff: 1.5,
+    };
+    config.request_timeout = Duration::from_secs(5);
+    config
+}
+
+/// A client for the mock server (Keystone mocked separately with [`mock_keystone`]).
+pub fn client(server: &MockServer) -> InfomaniakVolumeClient {
+    InfomaniakVolumeClient::new(config(server)).expect("valid test config")
+}
+
+/// A client whose endpoint is a closed port on 127.0.0.1: every call fails to connect.
+pub fn unreachable_client() -> InfomaniakVolumeClient {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let mut config = Config::application_credential(APP_CRED_ID, APP_CRED_SECRET);
+    config.auth_url = format!("http://127.0.0.1:{port}/identity/v3");
+    config.retry = RetryPolicy::none();
+    InfomaniakVolumeClient::new(config).expect("valid test config")
+}
+
+/// Reads a file from `../shared/api-samples/` as JSON.
+pub fn sample(path: &str) -> Value {
+    let full = format!("{}/../shared/api-samples/{path}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+/// Every log record of every crate at every level, tagged with the thread that logged it.
+static LOGS: Mutex<Vec<(std::thread::ThreadId, log::Level, String)>> = Mutex::new(Vec::new());
+static INSTALL: Once = Once::new();
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
+        LOGS.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((std::thread::current().id(), record.level(), line));
+    }
+    fn flush(&self) {}
+}
+
+/// Installs the capturing logger (once per test binary) at trace level.
+pub fn capture_logs() {
+    INSTALL.call_once(|| {
+        let _ = log::set_logger(&Capture);
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+/// The log lines this thread produced so far (tests run on their own threads).
+pub fn logs_of_this_thread() -> Vec<(log::Level, String)> {
+    let me = std::thread::current().id();
+    LOGS.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter(|(t, _, _)| *t == me)
+        .map(|(_, level, line)| (*level, line.clone()))
+        .collect()
+}
+
+/// Log lines of this thread at `level`, from this crate only.
+pub fn crate_logs(level: log::Level) -> Vec<String> {
+    logs_of_this_thread()
+        .into_iter()
+        .filter(|(l, line)| *l == level && line.contains("infomaniak_block_storage"))
+        .map(|(_, line)| line)
+        .collect()
+}
