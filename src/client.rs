@@ -492,7 +492,8 @@ impl InfomaniakVolumeClient {
             Method::POST,
             backups::COLLECTION_PATH,
             Some(&body),
-            None,
+            // A 404 here means the volume to back up / snapshot does not exist.
+            volume_subject(volume_id),
         )?;
         let mut backup = reply.json::<BackupReply>("created backup")?.backup;
         if backup.volume_id.is_empty() {
@@ -644,7 +645,8 @@ impl InfomaniakVolumeClient {
             Method::POST,
             snapshots::COLLECTION_PATH,
             Some(&body),
-            None,
+            // A 404 here means the volume to back up / snapshot does not exist.
+            volume_subject(volume_id),
         )?;
         Ok(reply.json::<SnapshotReply>("created snapshot")?.snapshot)
     }
@@ -932,7 +934,7 @@ impl InfomaniakVolumeClient {
         mut progress: impl FnMut(&str, Duration),
         fetch: impl Fn() -> Result<(String, T)>,
     ) -> Result<T> {
-        validate::id("id", id)?;
+        // The id is validated by `fetch` under its own argument name (`volume_id`, ...).
         if target.is_empty() {
             return Err(Error::invalid("target", "is empty"));
         }
@@ -969,7 +971,7 @@ impl InfomaniakVolumeClient {
         timeout: Duration,
         fetch: impl Fn() -> Result<String>,
     ) -> Result<()> {
-        validate::id("id", id)?;
+        // The id is validated by `fetch` under its own argument name (`volume_id`, ...).
         let mut last = String::from("(never seen)");
         let outcome = self.poll(timeout, |_| match fetch() {
             Err(Error::NotFound { .. }) => Ok(Some(())),

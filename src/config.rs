@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -233,6 +234,12 @@ pub struct Config {
     pub wait: WaitPolicy,
     /// Which failed requests are sent again; see [`RetryPolicy`].
     pub retry: RetryPolicy,
+    /// A PEM file of CA certificates to trust instead of the built-in Mozilla roots (for a
+    /// private cloud with its own CA). `OS_CACERT` sets it.
+    pub ca_bundle: Option<PathBuf>,
+    /// Skip TLS certificate verification. Dangerous: anyone on the path can read the token.
+    /// Every client built with it logs a warning. `OS_INSECURE=true` sets it.
+    pub insecure: bool,
 }
 
 /// Which requests are sent again after a failure, and how often.
@@ -325,6 +332,8 @@ impl Default for Config {
             max_pages: DEFAULT_MAX_PAGES,
             wait: WaitPolicy::default(),
             retry: RetryPolicy::default(),
+            ca_bundle: None,
+            insecure: false,
         }
     }
 }
@@ -367,11 +376,27 @@ impl Config {
     /// or `token`), `OS_APPLICATION_CREDENTIAL_ID`/`_NAME`/`_SECRET`, `OS_USERNAME`,
     /// `OS_USER_ID`, `OS_PASSWORD`, `OS_TOKEN`, `OS_USER_DOMAIN_NAME`/`_ID`, `OS_PROJECT_ID`,
     /// `OS_PROJECT_NAME`, `OS_PROJECT_DOMAIN_NAME`/`_ID`, `OS_REGION_NAME`, `OS_INTERFACE`,
-    /// `OS_VOLUME_API_VERSION` (a `3.N` value sets the microversion). Empty values count as
+    /// `OS_VOLUME_API_VERSION` (a `3.N` value sets the microversion). `OS_CACERT` and
+    /// `OS_INSECURE` apply to both sources. Empty values count as
     /// unset. Missing or contradictory settings give [`Error::Config`] naming the variable.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config> {
         let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let mut config = Config::default();
+
+        if let Some(path) = var("OS_CACERT") {
+            config.ca_bundle = Some(PathBuf::from(path));
+        }
+        if let Some(value) = var("OS_INSECURE") {
+            config.insecure = match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => {
+                    return Err(Error::config(format!(
+                        "OS_INSECURE is `{value}`; expected true or false"
+                    )))
+                }
+            };
+        }
 
         let ik_id = var("INFOMANIAK_APP_CREDENTIAL_ID");
         let ik_secret = var("INFOMANIAK_APP_CREDENTIAL_SECRET");

@@ -197,10 +197,52 @@ fn reason(status: u16) -> String {
         .to_string()
 }
 
+/// Certificate verification on by default against the Mozilla roots; a custom CA bundle
+/// replaces them; insecure mode turns verification off and says so on every client built.
+fn tls_config(config: &Config) -> Result<ureq::tls::TlsConfig> {
+    let mut builder = ureq::tls::TlsConfig::builder();
+    if let Some(path) = &config.ca_bundle {
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::config(format!("cannot read CA bundle {}: {e}", path.display()))
+        })?;
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::config(format!(
+                        "CA bundle {} is not valid PEM: {e}",
+                        path.display()
+                    )))
+                }
+            }
+        }
+        if certs.is_empty() {
+            return Err(Error::config(format!(
+                "CA bundle {} holds no certificate",
+                path.display()
+            )));
+        }
+        builder = builder.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    }
+    if config.insecure {
+        warn!(
+            "TLS certificate verification is OFF (Config::insecure / OS_INSECURE): \
+             anyone on the network path can read your token"
+        );
+        builder = builder.disable_verification(true);
+    }
+    Ok(builder.build())
+}
+
 impl Transport {
     pub(crate) fn new(config: Config) -> Result<Transport> {
         config.validate()?;
+        let tls = tls_config(&config)?;
+        // ureq's default proxy setting reads HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY.
         let agent_config = ureq::Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))
