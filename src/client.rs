@@ -109,6 +109,11 @@ impl InfomaniakVolumeClient {
         InfomaniakVolumeClient::new(Config::from_env()?)
     }
 
+    /// A client for cloud `name` of `clouds.yaml`; see [`Config::from_cloud`].
+    pub fn from_cloud(name: &str) -> Result<InfomaniakVolumeClient> {
+        InfomaniakVolumeClient::new(Config::from_cloud(name)?)
+    }
+
     /// A client with an application credential. `auth_url` defaults to Infomaniak pub1 and
     /// `region` to `dc3-a`.
     pub fn from_credentials(

@@ -372,7 +372,8 @@ impl Config {
     ///
     /// `INFOMANIAK_APP_CREDENTIAL_ID` and `INFOMANIAK_APP_CREDENTIAL_SECRET` (with the optional
     /// `INFOMANIAK_AUTH_URL` and `INFOMANIAK_REGION`) win when set. Otherwise the OpenStack openrc
-    /// variables are read: `OS_AUTH_URL`, `OS_AUTH_TYPE` (`v3applicationcredential`, `password`
+    /// variables are read; `OS_CLOUD` names a cloud of `clouds.yaml` (see
+    /// [`Config::from_cloud`]) and wins over the other `OS_*` variables; otherwise `OS_AUTH_URL`, `OS_AUTH_TYPE` (`v3applicationcredential`, `password`
     /// or `token`), `OS_APPLICATION_CREDENTIAL_ID`/`_NAME`/`_SECRET`, `OS_USERNAME`,
     /// `OS_USER_ID`, `OS_PASSWORD`, `OS_TOKEN`, `OS_USER_DOMAIN_NAME`/`_ID`, `OS_PROJECT_ID`,
     /// `OS_PROJECT_NAME`, `OS_PROJECT_DOMAIN_NAME`/`_ID`, `OS_REGION_NAME`, `OS_INTERFACE`,
@@ -421,6 +422,10 @@ impl Config {
                 "INFOMANIAK_APP_CREDENTIAL_SECRET is set but INFOMANIAK_APP_CREDENTIAL_ID is not",
             )),
             (None, None) => {}
+        }
+
+        if let Some(cloud) = var("OS_CLOUD") {
+            return Config::from_cloud_with(&cloud, &var);
         }
 
         let Some(auth_url) = var("OS_AUTH_URL") else {
@@ -499,6 +504,32 @@ impl Config {
             }
         });
         Ok(config)
+    }
+
+    /// Reads cloud `name` from `clouds.yaml`, with `secure.yaml` merged over it.
+    ///
+    /// Files are looked for in the standard order: `OS_CLIENT_CONFIG_FILE`, `./clouds.yaml`,
+    /// `~/.config/openstack/clouds.yaml`, `/etc/openstack/clouds.yaml` (and `.yml`), and
+    /// `secure.yaml` likewise (`OS_CLIENT_SECURE_FILE` first). Auth types
+    /// `v3applicationcredential`, `password` and `token`; `region_name` (or the first of
+    /// `regions`), `interface`, `cacert`, `verify`, `block_storage_endpoint_override` and
+    /// `compute_endpoint_override` are read. Errors name the file, the cloud and the key.
+    /// Needs the `clouds-yaml` feature (on by default).
+    pub fn from_cloud(name: &str) -> Result<Config> {
+        Config::from_cloud_with(name, &|var: &str| std::env::var(var).ok())
+    }
+
+    #[cfg(feature = "clouds-yaml")]
+    fn from_cloud_with(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+        crate::clouds::load(name, var)
+    }
+
+    #[cfg(not(feature = "clouds-yaml"))]
+    fn from_cloud_with(name: &str, _var: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+        Err(Error::config(format!(
+            "cloud `{name}` requested (OS_CLOUD) but this build has no clouds.yaml support: \
+             enable the `clouds-yaml` feature of infomaniak-block-storage"
+        )))
     }
 
     /// Checks the settings that can be checked without the network.

@@ -76,6 +76,8 @@
 mod attachments;
 mod backups;
 mod client;
+#[cfg(feature = "clouds-yaml")]
+mod clouds;
 mod config;
 mod de;
 mod error;
