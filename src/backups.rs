@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::de;
+use crate::error::Result;
 use crate::pagination::Link;
+use crate::transport::Reply;
 
 /// A Cinder backup.
 ///
@@ -141,6 +143,12 @@ pub(crate) struct BackupReply {
 #[derive(Deserialize)]
 pub(crate) struct RestoreReply {
     pub restore: BackupRestore,
+}
+
+/// Decodes one page of the detailed list.
+pub(crate) fn decode_page(reply: &Reply, what: &str) -> Result<(Vec<Backup>, Vec<Link>)> {
+    let page: BackupPage = reply.json(what)?;
+    Ok((page.backups, page.backups_links))
 }
 
 #[derive(Deserialize)]

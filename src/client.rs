@@ -11,15 +11,18 @@ use log::{error, warn};
 use serde_json::Value;
 use ureq::http::Method;
 
+mod extras;
+
 use crate::attachments::{self, AttachmentList, AttachmentReply, ServerAttachment};
-use crate::backups::{self, Backup, BackupPage, BackupReply, BackupRestore, RestoreReply};
+use crate::backups::{self, Backup, BackupReply, BackupRestore, RestoreReply};
 use crate::config::{Config, DEFAULT_AUTH_URL};
 use crate::error::{Error, Result};
-use crate::pagination::{self, Link};
-use crate::snapshots::{self, Snapshot, SnapshotPage, SnapshotReply};
+use crate::pagination::{self, Pages};
+use crate::query::ListOptions;
+use crate::snapshots::{self, Snapshot, SnapshotReply};
 use crate::transport::{Service, Subject, Transport};
 use crate::validate;
-use crate::volumes::{self, CreateVolumeOptions, Volume, VolumePage, VolumeReply};
+use crate::volumes::{self, CreateVolumeOptions, Volume, VolumeReply};
 
 /// A blocking client for Infomaniak Public Cloud block storage (or any OpenStack cloud).
 ///
@@ -157,16 +160,44 @@ impl InfomaniakVolumeClient {
 
     /// Every volume of the project, following pagination to the last page.
     pub fn try_list_volumes(&self) -> Result<Vec<Volume>> {
-        self.list_all(
-            volumes::LIST_PATH,
-            "volume list page",
-            |page: VolumePage| (page.volumes, page.volumes_links),
-        )
+        self.try_list_volumes_with(&ListOptions::default())
     }
 
     /// Plain face of [`try_list_volumes`](Self::try_list_volumes): empty on failure.
     pub fn list_volumes(&self) -> Vec<Volume> {
         logged("list_volumes", "", self.try_list_volumes()).unwrap_or_default()
+    }
+
+    /// The volumes matching `options`, every page.
+    pub fn try_list_volumes_with(&self, options: &ListOptions) -> Result<Vec<Volume>> {
+        pagination::collect_all(self.try_volume_pages(options)?)
+    }
+
+    /// Plain face of [`try_list_volumes_with`](Self::try_list_volumes_with): empty on failure.
+    pub fn list_volumes_with(&self, options: &ListOptions) -> Vec<Volume> {
+        logged("list_volumes_with", "", self.try_list_volumes_with(options)).unwrap_or_default()
+    }
+
+    /// A lazy iterator over the pages of volumes matching `options`: each step fetches one
+    /// page, so a script can stop early on a very large project.
+    pub fn try_volume_pages(&self, options: &ListOptions) -> Result<Pages<Volume>> {
+        validate::opt_id("marker", options.marker.as_deref())?;
+        Ok(Pages::new(
+            Arc::clone(&self.transport),
+            volumes::LIST_PATH,
+            "volume list page",
+            options.query("volume"),
+            volumes::decode_page,
+        ))
+    }
+
+    /// Plain face of [`try_volume_pages`](Self::try_volume_pages): yields pages until the
+    /// last one or the first failure, which is logged.
+    pub fn volume_pages(&self, options: &ListOptions) -> impl Iterator<Item = Vec<Volume>> {
+        logged("volume_pages", "", self.try_volume_pages(options))
+            .into_iter()
+            .flatten()
+            .map_while(|page| logged("volume_pages", "", page))
     }
 
     /// One volume by id. A missing volume is [`Error::NotFound`].
@@ -201,6 +232,9 @@ impl InfomaniakVolumeClient {
         validate::opt_id("snapshot_id", options.snapshot_id.as_deref())?;
         validate::opt_id("source_volume_id", options.source_volume_id.as_deref())?;
         validate::opt_id("backup_id", options.backup_id.as_deref())?;
+        if options.backup_id.is_some() {
+            self.require("create a volume from a backup", extras::CREATE_FROM_BACKUP)?;
+        }
         let body = volumes::create_body(size, name, options);
         let reply = self.transport.call(
             Service::BlockStorage,
@@ -270,6 +304,7 @@ impl InfomaniakVolumeClient {
     pub fn try_extend_volume(&self, volume_id: &str, new_size: u64) -> Result<()> {
         validate::id("volume_id", volume_id)?;
         validate::size("new_size", new_size)?;
+        self.check_extend_allowed(volume_id)?;
         self.volume_action(volume_id, &volumes::extend_body(new_size))
     }
 
@@ -444,16 +479,44 @@ impl InfomaniakVolumeClient {
 
     /// Every backup of the project, following pagination to the last page.
     pub fn try_list_backups(&self) -> Result<Vec<Backup>> {
-        self.list_all(
-            backups::LIST_PATH,
-            "backup list page",
-            |page: BackupPage| (page.backups, page.backups_links),
-        )
+        self.try_list_backups_with(&ListOptions::default())
     }
 
     /// Plain face of [`try_list_backups`](Self::try_list_backups): empty on failure.
     pub fn list_backups(&self) -> Vec<Backup> {
         logged("list_backups", "", self.try_list_backups()).unwrap_or_default()
+    }
+
+    /// The backups matching `options`, every page.
+    pub fn try_list_backups_with(&self, options: &ListOptions) -> Result<Vec<Backup>> {
+        pagination::collect_all(self.try_backup_pages(options)?)
+    }
+
+    /// Plain face of [`try_list_backups_with`](Self::try_list_backups_with): empty on failure.
+    pub fn list_backups_with(&self, options: &ListOptions) -> Vec<Backup> {
+        logged("list_backups_with", "", self.try_list_backups_with(options)).unwrap_or_default()
+    }
+
+    /// A lazy iterator over the pages of backups matching `options`: each step fetches one
+    /// page, so a script can stop early on a very large project.
+    pub fn try_backup_pages(&self, options: &ListOptions) -> Result<Pages<Backup>> {
+        validate::opt_id("marker", options.marker.as_deref())?;
+        Ok(Pages::new(
+            Arc::clone(&self.transport),
+            backups::LIST_PATH,
+            "backup list page",
+            options.query("backup"),
+            backups::decode_page,
+        ))
+    }
+
+    /// Plain face of [`try_backup_pages`](Self::try_backup_pages): yields pages until the
+    /// last one or the first failure, which is logged.
+    pub fn backup_pages(&self, options: &ListOptions) -> impl Iterator<Item = Vec<Backup>> {
+        logged("backup_pages", "", self.try_backup_pages(options))
+            .into_iter()
+            .flatten()
+            .map_while(|page| logged("backup_pages", "", page))
     }
 
     /// One backup by id.
@@ -599,16 +662,49 @@ impl InfomaniakVolumeClient {
 
     /// Every snapshot of the project, following pagination to the last page.
     pub fn try_list_snapshots(&self) -> Result<Vec<Snapshot>> {
-        self.list_all(
-            snapshots::LIST_PATH,
-            "snapshot list page",
-            |page: SnapshotPage| (page.snapshots, page.snapshots_links),
-        )
+        self.try_list_snapshots_with(&ListOptions::default())
     }
 
     /// Plain face of [`try_list_snapshots`](Self::try_list_snapshots): empty on failure.
     pub fn list_snapshots(&self) -> Vec<Snapshot> {
         logged("list_snapshots", "", self.try_list_snapshots()).unwrap_or_default()
+    }
+
+    /// The snapshots matching `options`, every page.
+    pub fn try_list_snapshots_with(&self, options: &ListOptions) -> Result<Vec<Snapshot>> {
+        pagination::collect_all(self.try_snapshot_pages(options)?)
+    }
+
+    /// Plain face of [`try_list_snapshots_with`](Self::try_list_snapshots_with): empty on failure.
+    pub fn list_snapshots_with(&self, options: &ListOptions) -> Vec<Snapshot> {
+        logged(
+            "list_snapshots_with",
+            "",
+            self.try_list_snapshots_with(options),
+        )
+        .unwrap_or_default()
+    }
+
+    /// A lazy iterator over the pages of snapshots matching `options`: each step fetches one
+    /// page, so a script can stop early on a very large project.
+    pub fn try_snapshot_pages(&self, options: &ListOptions) -> Result<Pages<Snapshot>> {
+        validate::opt_id("marker", options.marker.as_deref())?;
+        Ok(Pages::new(
+            Arc::clone(&self.transport),
+            snapshots::LIST_PATH,
+            "snapshot list page",
+            options.query("snapshot"),
+            snapshots::decode_page,
+        ))
+    }
+
+    /// Plain face of [`try_snapshot_pages`](Self::try_snapshot_pages): yields pages until the
+    /// last one or the first failure, which is logged.
+    pub fn snapshot_pages(&self, options: &ListOptions) -> impl Iterator<Item = Vec<Snapshot>> {
+        logged("snapshot_pages", "", self.try_snapshot_pages(options))
+            .into_iter()
+            .flatten()
+            .map_while(|page| logged("snapshot_pages", "", page))
     }
 
     /// One snapshot by id.
@@ -887,23 +983,6 @@ impl InfomaniakVolumeClient {
     }
 
     // ----- shared machinery -------------------------------------------------------------
-
-    fn list_all<P: serde::de::DeserializeOwned, T>(
-        &self,
-        path: &str,
-        what: &str,
-        split: impl Fn(P) -> (Vec<T>, Vec<Link>),
-    ) -> Result<Vec<T>> {
-        pagination::collect(what, self.config().max_pages, |query| {
-            let page: P = self.transport.get_json(
-                Service::BlockStorage,
-                &pagination::with_query(path, query),
-                None,
-                what,
-            )?;
-            Ok(split(page))
-        })
-    }
 
     /// Calls `step` with increasing pauses until it yields a value or `timeout` passes.
     /// `Ok(Err(waited))` means it timed out.

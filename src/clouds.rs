@@ -16,8 +16,14 @@ use crate::error::{Error, Result};
 const AUTH_KEYS: &[(&str, &str)] = &[
     ("auth_url", "OS_AUTH_URL"),
     ("application_credential_id", "OS_APPLICATION_CREDENTIAL_ID"),
-    ("application_credential_name", "OS_APPLICATION_CREDENTIAL_NAME"),
-    ("application_credential_secret", "OS_APPLICATION_CREDENTIAL_SECRET"),
+    (
+        "application_credential_name",
+        "OS_APPLICATION_CREDENTIAL_NAME",
+    ),
+    (
+        "application_credential_secret",
+        "OS_APPLICATION_CREDENTIAL_SECRET",
+    ),
     ("username", "OS_USERNAME"),
     ("user_id", "OS_USER_ID"),
     ("password", "OS_PASSWORD"),
@@ -41,11 +47,7 @@ const CLOUD_KEYS: &[(&str, &str)] = &[
 
 /// Where `clouds.yaml` is looked for, in order: `OS_CLIENT_CONFIG_FILE`, the current
 /// directory, `~/.config/openstack/`, `/etc/openstack/`.
-fn candidates(
-    var: &dyn Fn(&str) -> Option<String>,
-    explicit: &str,
-    stem: &str,
-) -> Vec<PathBuf> {
+fn candidates(var: &dyn Fn(&str) -> Option<String>, explicit: &str, stem: &str) -> Vec<PathBuf> {
     let mut paths = Vec::new();
     if let Some(file) = var(explicit) {
         paths.push(PathBuf::from(file));
@@ -144,7 +146,11 @@ fn cloud_vars(cloud: &Yaml, label: &str) -> Result<HashMap<String, String>> {
     if let Some(verify) = get("verify") {
         let insecure = match verify {
             Yaml::Boolean(b) => !b,
-            other => match scalar(other).as_deref().map(str::to_ascii_lowercase).as_deref() {
+            other => match scalar(other)
+                .as_deref()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+            {
                 Some("false" | "no" | "0") => true,
                 Some("true" | "yes" | "1") => false,
                 _ => {
@@ -191,7 +197,10 @@ fn rename(err: Error, label: &str) -> Error {
 pub(crate) fn load(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
     let clouds_paths = candidates(var, "OS_CLIENT_CONFIG_FILE", "clouds");
     let Some(clouds_path) = first_existing(&clouds_paths) else {
-        let looked: Vec<String> = clouds_paths.iter().map(|p| p.display().to_string()).collect();
+        let looked: Vec<String> = clouds_paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
         return Err(Error::config(format!(
             "cloud `{name}` requested but no clouds.yaml found (looked in {})",
             looked.join(", ")
@@ -209,12 +218,10 @@ pub(crate) fn load(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<C
         Yaml::Hash(h) => h.get(&key),
         _ => None,
     };
-    let secure_entry = secure
-        .as_ref()
-        .and_then(|(_, s)| match &s["clouds"] {
-            Yaml::Hash(h) => h.get(&key).cloned(),
-            _ => None,
-        });
+    let secure_entry = secure.as_ref().and_then(|(_, s)| match &s["clouds"] {
+        Yaml::Hash(h) => h.get(&key).cloned(),
+        _ => None,
+    });
     let label = match &secure {
         Some((path, _)) if secure_entry.is_some() => format!(
             "cloud `{name}` in {} (with {})",
@@ -246,8 +253,7 @@ pub(crate) fn load(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<C
     if !vars.contains_key("OS_AUTH_URL") {
         return Err(Error::config(format!("{label}: auth.auth_url is missing")));
     }
-    let mut config =
-        Config::from_vars(|v| vars.get(v).cloned()).map_err(|e| rename(e, &label))?;
+    let mut config = Config::from_vars(|v| vars.get(v).cloned()).map_err(|e| rename(e, &label))?;
     config.block_storage_endpoint = vars.get("BLOCK_STORAGE_ENDPOINT_OVERRIDE").cloned();
     config.compute_endpoint = vars.get("COMPUTE_ENDPOINT_OVERRIDE").cloned();
     config.validate().map_err(|e| rename(e, &label))?;
@@ -339,7 +345,10 @@ clouds:
                 secret: "s3cret".into()
             })
         );
-        assert_eq!(config.auth_url, "https://api.pub1.infomaniak.cloud/identity/v3");
+        assert_eq!(
+            config.auth_url,
+            "https://api.pub1.infomaniak.cloud/identity/v3"
+        );
         assert_eq!(config.region, "dc3-a");
         assert_eq!(config.interface, Interface::Public);
         assert!(!config.insecure);
@@ -368,7 +377,10 @@ clouds:
         assert_eq!(config.region, "dc4-a");
         assert_eq!(config.interface, Interface::Internal);
         assert!(config.insecure);
-        assert_eq!(config.ca_bundle, Some(PathBuf::from("/etc/ssl/private-ca.pem")));
+        assert_eq!(
+            config.ca_bundle,
+            Some(PathBuf::from("/etc/ssl/private-ca.pem"))
+        );
         assert_eq!(
             config.block_storage_endpoint.as_deref(),
             Some("https://cinder.example.test/v3/p")
@@ -380,7 +392,10 @@ clouds:
         let (d, err) = with_files("missing", INFOMANIAK, None, "pw");
         let message = err.unwrap_err().to_string();
         assert!(message.contains("cloud `pw`"), "{message}");
-        assert!(message.contains(&d.0.join("clouds.yaml").display().to_string()), "{message}");
+        assert!(
+            message.contains(&d.0.join("clouds.yaml").display().to_string()),
+            "{message}"
+        );
         assert!(message.contains("auth.password"), "{message}");
         assert!(!message.contains("OS_PASSWORD"), "{message}");
 
@@ -393,7 +408,10 @@ clouds:
         assert!(err.unwrap_err().to_string().contains("not valid YAML"));
 
         let (_d, err) = with_files("noauth", "clouds:\n  x:\n    region_name: a\n", None, "x");
-        assert!(err.unwrap_err().to_string().contains("auth.auth_url is missing"));
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains("auth.auth_url is missing"));
     }
 
     #[test]

@@ -220,6 +220,10 @@ pub struct Config {
     pub volume_microversion: String,
     /// Nova microversion sent as `OpenStack-API-Version: compute <this>`.
     pub compute_microversion: String,
+    /// Ask Cinder for its maximum microversion (one `GET` of its version document, once per
+    /// client) and send the lower of it and `volume_microversion`. Off by default: the
+    /// default microversion is served by every supported Cinder, and it saves a request.
+    pub negotiate_microversion: bool,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
     /// Time allowed for one whole request and its reply.
@@ -325,6 +329,7 @@ impl Default for Config {
             compute_endpoint: None,
             volume_microversion: DEFAULT_VOLUME_MICROVERSION.to_string(),
             compute_microversion: DEFAULT_COMPUTE_MICROVERSION.to_string(),
+            negotiate_microversion: false,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             user_agent: concat!("infomaniak-block-storage/", env!("CARGO_PKG_VERSION")).to_string(),
@@ -585,6 +590,37 @@ fn check_url(field: &str, url: &str) -> Result<()> {
         Err(Error::config(format!(
             "{field} `{url}` is not an http:// or https:// URL"
         )))
+    }
+}
+
+/// A Cinder or Nova microversion such as `3.67`, ordered numerically (`3.9 < 3.10`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Microversion {
+    /// The major version (3 for Cinder v3).
+    pub major: u32,
+    /// The minor version.
+    pub minor: u32,
+}
+
+impl Microversion {
+    /// `major.minor`.
+    pub const fn new(major: u32, minor: u32) -> Microversion {
+        Microversion { major, minor }
+    }
+
+    /// Parses `3.67`; `None` for anything else (including `latest`).
+    pub fn parse(text: &str) -> Option<Microversion> {
+        let (major, minor) = text.trim().split_once('.')?;
+        Some(Microversion {
+            major: major.parse().ok()?,
+            minor: minor.parse().ok()?,
+        })
+    }
+}
+
+impl fmt::Display for Microversion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
     }
 }
 

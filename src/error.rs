@@ -95,6 +95,16 @@ pub enum Error {
         /// `x-openstack-request-id` of the reply, when present.
         request_id: Option<String>,
     },
+    /// The operation needs a newer Cinder microversion than the one in use (the configured
+    /// one, or the server's maximum when negotiation is on). Nothing was changed.
+    Unsupported {
+        /// What was asked, e.g. `create a volume from a backup`.
+        feature: String,
+        /// The microversion it needs, e.g. `3.47`.
+        required: String,
+        /// The microversion in use.
+        available: String,
+    },
     /// A waiter saw the resource enter an error state.
     ResourceFailed {
         /// What kind of resource, e.g. `volume`.
@@ -268,6 +278,14 @@ impl fmt::Display for Error {
                 write!(f, "could not decode {what}: {message}")?;
                 write_request_id(f, request_id)
             }
+            Error::Unsupported {
+                feature,
+                required,
+                available,
+            } => write!(
+                f,
+                "cannot {feature}: it needs Cinder microversion {required}, and {available} is in use"
+            ),
             Error::ResourceFailed {
                 resource,
                 id,

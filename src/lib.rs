@@ -83,6 +83,8 @@ mod de;
 mod error;
 mod identity;
 mod pagination;
+mod project;
+mod query;
 mod snapshots;
 mod transport;
 mod validate;
@@ -92,12 +94,14 @@ pub use attachments::ServerAttachment;
 pub use backups::{Backup, BackupRestore};
 pub use client::InfomaniakVolumeClient;
 pub use config::{
-    Auth, Config, Domain, Interface, Project, RetryPolicy, Secret, User, WaitPolicy,
+    Auth, Config, Domain, Interface, Microversion, Project, RetryPolicy, Secret, User, WaitPolicy,
     DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES, DEFAULT_REGION, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_VOLUME_MICROVERSION,
 };
 pub use error::{Error, Result};
-pub use pagination::Link;
+pub use pagination::{Link, Pages};
+pub use project::{AbsoluteLimits, AvailabilityZone, QuotaSet, QuotaUsage, VolumeType};
+pub use query::ListOptions;
 pub use snapshots::Snapshot;
-pub use volumes::{CreateVolumeOptions, Volume, VolumeAttachment};
+pub use volumes::{CreateVolumeOptions, MigrationPolicy, UpdateVolume, Volume, VolumeAttachment};

@@ -1,10 +1,13 @@
 //! Following `*_links` rel=next to the last page.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+use ureq::http::Method;
 
 use crate::error::{Error, Result};
+use crate::transport::{Reply, Service, Transport};
 
 /// A link in an OpenStack reply (`self`, `bookmark`, `next`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -29,43 +32,109 @@ pub(crate) fn next_query(links: &[Link]) -> Option<String> {
     Some(query.to_string())
 }
 
-/// Fetches pages until one has no `next` link. `fetch` gets the query of the page to fetch
-/// (empty for the first) and returns its items and its links.
-pub(crate) fn collect<T>(
-    what: &str,
-    max_pages: usize,
-    mut fetch: impl FnMut(&str) -> Result<(Vec<T>, Vec<Link>)>,
-) -> Result<Vec<T>> {
-    let mut all = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    let mut query = String::new();
-    for _ in 0..max_pages {
-        let (mut items, links) = fetch(&query)?;
-        let empty_page = items.is_empty();
-        all.append(&mut items);
-        match next_query(&links) {
-            None => return Ok(all),
-            // A next link on an empty page would loop for ever on some broken proxies.
-            Some(_) if empty_page => return Ok(all),
-            Some(next) => {
-                if !seen.insert(next.clone()) || next == query {
-                    return Err(Error::Decode {
-                        what: what.to_string(),
-                        message: format!(
-                            "the server sent the same next page twice (`?{next}`); stopping instead of looping"
-                        ),
-                        request_id: None,
-                    });
-                }
-                query = next;
-            }
+/// Decodes one page: its items and its links.
+pub(crate) type PageDecoder<T> = fn(&Reply, &str) -> Result<(Vec<T>, Vec<Link>)>;
+
+/// A lazy iterator over the pages of a Cinder listing: each `next()` fetches one page.
+///
+/// Yields `Ok(items)` per page and stops after the last page. A failure is yielded once as
+/// `Err` and ends the iteration. A server that sends the same next page twice, or more pages
+/// than `Config::max_pages`, ends it with [`Error::Decode`] instead of looping.
+pub struct Pages<T> {
+    transport: Arc<Transport>,
+    path: &'static str,
+    what: &'static str,
+    decode: PageDecoder<T>,
+    next: Option<String>,
+    seen: HashSet<String>,
+    fetched: usize,
+}
+
+impl<T> std::fmt::Debug for Pages<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pages")
+            .field("path", &self.path)
+            .field("next", &self.next)
+            .field("fetched", &self.fetched)
+            .finish()
+    }
+}
+
+impl<T> Pages<T> {
+    pub(crate) fn new(
+        transport: Arc<Transport>,
+        path: &'static str,
+        what: &'static str,
+        first_query: String,
+        decode: PageDecoder<T>,
+    ) -> Pages<T> {
+        Pages {
+            transport,
+            path,
+            what,
+            decode,
+            next: Some(first_query),
+            seen: HashSet::new(),
+            fetched: 0,
         }
     }
-    Err(Error::Decode {
-        what: what.to_string(),
-        message: format!("more than {max_pages} pages (Config::max_pages); stopping"),
-        request_id: None,
-    })
+
+    fn fail(&mut self, message: String) -> Option<Result<Vec<T>>> {
+        self.next = None;
+        Some(Err(Error::Decode {
+            what: self.what.to_string(),
+            message,
+            request_id: None,
+        }))
+    }
+}
+
+impl<T> Iterator for Pages<T> {
+    type Item = Result<Vec<T>>;
+
+    fn next(&mut self) -> Option<Result<Vec<T>>> {
+        let query = self.next.take()?;
+        if !self.seen.insert(query.clone()) {
+            return self.fail(format!(
+                "the server sent the same next page twice (`?{query}`); stopping instead of looping"
+            ));
+        }
+        let max_pages = self.transport.config().max_pages;
+        if self.fetched >= max_pages {
+            return self.fail(format!(
+                "more than {max_pages} pages (Config::max_pages); stopping"
+            ));
+        }
+        self.fetched += 1;
+        let reply = match self.transport.call(
+            Service::BlockStorage,
+            Method::GET,
+            &with_query(self.path, &query),
+            None,
+            None,
+        ) {
+            Ok(reply) => reply,
+            Err(err) => return Some(Err(err)),
+        };
+        let (items, links) = match (self.decode)(&reply, self.what) {
+            Ok(page) => page,
+            Err(err) => return Some(Err(err)),
+        };
+        // A next link on an empty page would make some broken proxies loop for ever.
+        if !items.is_empty() {
+            self.next = next_query(&links);
+        }
+        Some(Ok(items))
+    }
+}
+
+/// Fetches every page and concatenates the items; any failure fails the whole listing.
+pub(crate) fn collect_all<T>(pages: Pages<T>) -> Result<Vec<T>> {
+    let mut all = Vec::new();
+    for page in pages {
+        all.append(&mut page?);
+    }
+    Ok(all)
 }
 
 /// `path` with `query` appended.

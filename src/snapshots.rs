@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::de;
+use crate::error::Result;
 use crate::pagination::Link;
+use crate::transport::Reply;
 
 /// A Cinder snapshot.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -61,6 +63,18 @@ pub(crate) fn create_body(
     json!({ "snapshot": snapshot })
 }
 
+/// `PUT /snapshots/{id}` body; `None` fields are left as they are.
+pub(crate) fn update_body(name: Option<&str>, description: Option<&str>) -> Value {
+    let mut snapshot = json!({});
+    if let Some(name) = name {
+        snapshot["name"] = json!(name);
+    }
+    if let Some(description) = description {
+        snapshot["description"] = json!(description);
+    }
+    json!({ "snapshot": snapshot })
+}
+
 /// Path of the detailed list.
 pub(crate) const LIST_PATH: &str = "/snapshots/detail";
 /// Path of the collection (create).
@@ -79,6 +93,12 @@ pub(crate) fn action_path(id: &str) -> String {
 #[derive(Deserialize)]
 pub(crate) struct SnapshotReply {
     pub snapshot: Snapshot,
+}
+
+/// Decodes one page of the detailed list.
+pub(crate) fn decode_page(reply: &Reply, what: &str) -> Result<(Vec<Snapshot>, Vec<Link>)> {
+    let page: SnapshotPage = reply.json(what)?;
+    Ok((page.snapshots, page.snapshots_links))
 }
 
 #[derive(Deserialize)]

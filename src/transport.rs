@@ -58,6 +58,7 @@ struct Session {
     expires_at: Option<SystemTime>,
     block_storage: Result<String>,
     compute: Result<String>,
+    project_id: Option<String>,
     generation: u64,
 }
 
@@ -79,6 +80,8 @@ pub(crate) struct Transport {
     session: Mutex<Option<Arc<Session>>>,
     generation: AtomicU64,
     jitter: AtomicU64,
+    // The Cinder microversion sent, once known (negotiated or parsed from the config).
+    volume_version: Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Transport {
@@ -138,6 +141,10 @@ fn transport_error(err: ureq::Error, method: &http::Method, url: &str, max_body:
             | E::Pem(_)
             | E::Rustls(_)
             | E::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve)
+    ) || matches!(
+        // ureq reports a refused connect as an io error, not ConnectionFailed.
+        &err,
+        E::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused
     );
     let message = match &err {
         E::BodyExceedsLimit(_) => format!(
@@ -189,6 +196,32 @@ pub(crate) fn decode_fault(body: &[u8]) -> (Option<String>, Option<String>) {
     (None, first.map(|l| l.chars().take(200).collect()))
 }
 
+/// The maximum microversion of the v3 API in `{"versions": [...]}` or `{"version": {...}}`.
+fn parse_version_document(body: &[u8]) -> Option<crate::config::Microversion> {
+    let doc: Value = serde_json::from_slice(body).ok()?;
+    let entries: Vec<&Value> = match (doc.get("versions"), doc.get("version")) {
+        (Some(Value::Array(list)), _) => list.iter().collect(),
+        (_, Some(single @ Value::Object(_))) => vec![single],
+        _ => return None,
+    };
+    entries
+        .into_iter()
+        .filter(|v| {
+            v.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| id.starts_with("v3"))
+        })
+        .find_map(|v| {
+            let max = v.get("version").and_then(Value::as_str).unwrap_or("");
+            // A Cinder without microversions reports an empty maximum: that is 3.0.
+            if max.is_empty() {
+                Some(crate::config::Microversion::new(3, 0))
+            } else {
+                crate::config::Microversion::parse(max)
+            }
+        })
+}
+
 fn reason(status: u16) -> String {
     http::StatusCode::from_u16(status)
         .ok()
@@ -202,9 +235,8 @@ fn reason(status: u16) -> String {
 fn tls_config(config: &Config) -> Result<ureq::tls::TlsConfig> {
     let mut builder = ureq::tls::TlsConfig::builder();
     if let Some(path) = &config.ca_bundle {
-        let pem = std::fs::read(path).map_err(|e| {
-            Error::config(format!("cannot read CA bundle {}: {e}", path.display()))
-        })?;
+        let pem = std::fs::read(path)
+            .map_err(|e| Error::config(format!("cannot read CA bundle {}: {e}", path.display())))?;
         let mut certs = Vec::new();
         for item in ureq::tls::parse_pem(&pem) {
             match item {
@@ -260,6 +292,7 @@ impl Transport {
             session: Mutex::new(None),
             generation: AtomicU64::new(0),
             jitter: AtomicU64::new(seed),
+            volume_version: Mutex::new(None),
         })
     }
 
@@ -424,6 +457,7 @@ impl Transport {
             ),
             compute: endpoint(&self.config.compute_endpoint, identity::COMPUTE_TYPES),
             token,
+            project_id: info.project_id.clone(),
             expires_at: info.expires_at,
             generation: self.generation.fetch_add(1, Ordering::Relaxed) + 1,
         };
@@ -443,6 +477,70 @@ impl Transport {
             Service::BlockStorage => session.block_storage.clone(),
             Service::Compute => session.compute.clone(),
         }
+    }
+
+    /// The project the token is scoped to, as Keystone reported it.
+    pub(crate) fn project_id(&self) -> Result<String> {
+        self.session()?
+            .project_id
+            .clone()
+            .ok_or_else(|| Error::Decode {
+                what: "Keystone token reply".into(),
+                message: "the token names no project".into(),
+                request_id: None,
+            })
+    }
+
+    /// The Cinder microversion sent with every request: the configured one, or with
+    /// negotiation on, the lower of it and the server's maximum (asked once).
+    pub(crate) fn volume_microversion(&self) -> Result<String> {
+        let configured = self.config.volume_microversion.clone();
+        if !self.config.negotiate_microversion {
+            return Ok(configured);
+        }
+        let mut cached = self
+            .volume_version
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(version) = cached.as_ref() {
+            return Ok(version.clone());
+        }
+        let session = self.session()?;
+        let endpoint = session.block_storage.clone()?;
+        // The version document lives at the `/v3/` root, above any project id.
+        let root = match endpoint.find("/v3") {
+            Some(pos) => format!("{}/", &endpoint[..pos + 3]),
+            None => format!("{endpoint}/"),
+        };
+        let reply = self.exchange(
+            &http::Method::GET,
+            &root,
+            &[("X-Auth-Token", session.token.expose())],
+            None,
+        )?;
+        if !(200..300).contains(&reply.status) {
+            let (code, message) = decode_fault(&reply.body);
+            return Err(Error::Api {
+                status: reply.status,
+                code,
+                message: message.unwrap_or_else(|| reason(reply.status)),
+                request_id: reply.request_id,
+                retry_after: None,
+            });
+        }
+        let server_max = parse_version_document(&reply.body).ok_or_else(|| Error::Decode {
+            what: "Cinder version document".into(),
+            message: format!("no v3 version with a maximum microversion at {root}"),
+            request_id: reply.request_id.clone(),
+        })?;
+        let chosen = match crate::config::Microversion::parse(&configured) {
+            Some(mine) if mine <= server_max => mine,
+            _ => server_max,
+        };
+        debug!("Cinder serves up to {server_max}; using microversion {chosen}");
+        let chosen = chosen.to_string();
+        *cached = Some(chosen.clone());
+        Ok(chosen)
     }
 
     fn next_jitter(&self) -> f64 {
@@ -488,7 +586,7 @@ impl Transport {
             };
             let url = format!("{base}{path}");
             let microversion = match service {
-                Service::BlockStorage => format!("volume {}", self.config.volume_microversion),
+                Service::BlockStorage => format!("volume {}", self.volume_microversion()?),
                 Service::Compute => format!("compute {}", self.config.compute_microversion),
             };
             let headers = [

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use crate::de;
+use crate::error::Result;
 use crate::pagination::Link;
+use crate::transport::Reply;
 
 /// A Cinder volume, as returned by the show and detailed-list calls.
 ///
@@ -184,6 +186,93 @@ pub(crate) fn force_delete_body() -> Value {
     json!({ "os-force_delete": {} })
 }
 
+/// Changes to a volume's name, description or metadata (`PUT /volumes/{id}`); `None` fields
+/// are left as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct UpdateVolume {
+    /// New name.
+    pub name: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// Replacement metadata (all keys; use `set_volume_metadata` to merge instead).
+    pub metadata: Option<BTreeMap<String, String>>,
+}
+
+/// What Cinder may do when a retype needs the data moved to another backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MigrationPolicy {
+    /// Fail the retype rather than move data (Cinder's default).
+    #[default]
+    Never,
+    /// Move the data if needed.
+    OnDemand,
+}
+
+impl MigrationPolicy {
+    fn as_str(self) -> &'static str {
+        match self {
+            MigrationPolicy::Never => "never",
+            MigrationPolicy::OnDemand => "on-demand",
+        }
+    }
+}
+
+/// `PUT /volumes/{id}` body.
+pub(crate) fn update_body(update: &UpdateVolume) -> Value {
+    let mut volume = Map::new();
+    if let Some(name) = &update.name {
+        volume.insert("name".into(), json!(name));
+    }
+    if let Some(description) = &update.description {
+        volume.insert("description".into(), json!(description));
+    }
+    if let Some(metadata) = &update.metadata {
+        volume.insert("metadata".into(), json!(metadata));
+    }
+    json!({ "volume": volume })
+}
+
+/// `os-retype` action body.
+pub(crate) fn retype_body(new_type: &str, policy: MigrationPolicy) -> Value {
+    json!({ "os-retype": { "new_type": new_type, "migration_policy": policy.as_str() } })
+}
+
+/// `os-set_bootable` action body (a JSON boolean, although replies carry a string).
+pub(crate) fn bootable_body(bootable: bool) -> Value {
+    json!({ "os-set_bootable": { "bootable": bootable } })
+}
+
+/// `os-update_readonly_flag` action body.
+pub(crate) fn readonly_body(readonly: bool) -> Value {
+    json!({ "os-update_readonly_flag": { "readonly": readonly } })
+}
+
+/// `revert` action body (microversion 3.40).
+pub(crate) fn revert_body(snapshot_id: &str) -> Value {
+    json!({ "revert": { "snapshot_id": snapshot_id } })
+}
+
+/// Metadata request body (`POST`/`PUT /volumes/{id}/metadata`).
+pub(crate) fn metadata_body(metadata: &BTreeMap<String, String>) -> Value {
+    json!({ "metadata": metadata })
+}
+
+/// Path of a volume's metadata.
+pub(crate) fn metadata_path(id: &str) -> String {
+    format!("/volumes/{id}/metadata")
+}
+
+/// Path of one metadata key (the key is percent-encoded).
+pub(crate) fn metadata_key_path(id: &str, key: &str) -> String {
+    format!("/volumes/{id}/metadata/{}", crate::query::encode(key))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct MetadataReply {
+    #[serde(default, deserialize_with = "de::metadata")]
+    pub metadata: BTreeMap<String, String>,
+}
+
 /// Path of the detailed list.
 pub(crate) const LIST_PATH: &str = "/volumes/detail";
 /// Path of the collection (create).
@@ -202,6 +291,12 @@ pub(crate) fn action_path(id: &str) -> String {
 #[derive(Deserialize)]
 pub(crate) struct VolumeReply {
     pub volume: Volume,
+}
+
+/// Decodes one page of the detailed list.
+pub(crate) fn decode_page(reply: &Reply, what: &str) -> Result<(Vec<Volume>, Vec<Link>)> {
+    let page: VolumePage = reply.json(what)?;
+    Ok((page.volumes, page.volumes_links))
 }
 
 #[derive(Deserialize)]
