@@ -413,7 +413,7 @@ impl Config {
                     secret: Secret::new(secret),
                 });
                 if let Some(url) = var("INFOMANIAK_AUTH_URL") {
-                    config.auth_url = url;
+                    config.auth_url = normalize_auth_url(&url);
                 }
                 if let Some(region) = var("INFOMANIAK_REGION") {
                     config.region = region;
@@ -443,10 +443,13 @@ impl Config {
         if let Some(region) = var("OS_REGION_NAME") {
             config.region = region;
         }
-        if let Some(interface) = var("OS_INTERFACE").or_else(|| var("OS_ENDPOINT_TYPE")) {
+        let interface = var("OS_INTERFACE")
+            .map(|v| ("OS_INTERFACE", v))
+            .or_else(|| var("OS_ENDPOINT_TYPE").map(|v| ("OS_ENDPOINT_TYPE", v)));
+        if let Some((name, interface)) = interface {
             config.interface = Interface::parse(&interface).ok_or_else(|| {
                 Error::config(format!(
-                    "OS_INTERFACE is `{interface}`; expected public, internal or admin"
+                    "{name} is `{interface}`; expected public, internal or admin"
                 ))
             })?;
         }

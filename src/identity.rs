@@ -16,8 +16,15 @@ pub(crate) const BLOCK_STORAGE_TYPES: &[&str] =
 pub(crate) const COMPUTE_TYPES: &[&str] = &["compute"];
 
 /// The path of the token request below the auth URL.
+/// Keystone v3 is the only identity API spoken, so a URL given without its `/v3` (as
+/// `https://host/identity` or `https://host:5000`) gets it added.
 pub(crate) fn tokens_url(auth_url: &str) -> String {
-    format!("{}/auth/tokens", auth_url.trim_end_matches('/'))
+    let base = auth_url.trim_end_matches('/');
+    if base.ends_with("/v3") {
+        format!("{base}/auth/tokens")
+    } else {
+        format!("{base}/v3/auth/tokens")
+    }
 }
 
 fn domain_json(domain: &Domain) -> Value {

@@ -88,7 +88,11 @@ impl std::fmt::Debug for Transport {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transport")
             .field("config", &self.config)
-            .field("authenticated", &self.lock_session().is_some())
+            // try_lock: formatting must not wait for an authentication in flight.
+            .field(
+                "authenticated",
+                &self.session.try_lock().map(|s| s.is_some()).ok(),
+            )
             .finish()
     }
 }

@@ -25,9 +25,7 @@ pub const REQUEST_ID: &str = "req-5e9f6c1a-3b0e-4a1c-9b55-2f0c7b1d8a10";
 /// A Keystone catalog whose endpoints all point at `base`, with public and internal endpoints
 /// in dc3-a and public ones in dc4-a, distinguished by path prefix.
 pub fn catalog(base: &str) -> Value {
-    let ep = |interface: &str, region: &str, url: String| {
-        json!({"id": format!("{interface}-{region}"), "interface": interface, "region": region, "region_id": region, "url": url})
-    };
+    let ep = |interface: &str, region: &str, url: String| json!({"id": format!("{interface}-{region}"), "interface": interface, "region": region, "region_id": region, "url": url});
     json!([
         {"type": "identity", "name": "keystone", "id": "k", "endpoints": [
             ep("public", "dc3-a", format!("{base}/identity"))]},
@@ -106,7 +104,10 @@ pub fn unreachable_client() -> InfomaniakVolumeClient {
 
 /// Reads a file from `../shared/api-samples/` as JSON.
 pub fn sample(path: &str) -> Value {
-    let full = format!("{}/../shared/api-samples/{path}", env!("CARGO_MANIFEST_DIR"));
+    let full = format!(
+        "{}/../shared/api-samples/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{full}: {e}"))
 }
@@ -123,9 +124,11 @@ impl log::Log for Capture {
     }
     fn log(&self, record: &log::Record) {
         let line = format!("{} {}: {}", record.level(), record.target(), record.args());
-        LOGS.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((std::thread::current().id(), record.level(), line));
+        LOGS.lock().unwrap_or_else(|p| p.into_inner()).push((
+            std::thread::current().id(),
+            record.level(),
+            line,
+        ));
     }
     fn flush(&self) {}
 }

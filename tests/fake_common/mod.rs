@@ -1,0 +1,120 @@
+//! Shared fixtures for the tests that run against the simulated cloud (`infomaniak-fake-cloud`):
+//! a fast client configuration, request-log helpers and a log capture.
+#![allow(dead_code)]
+
+use std::sync::{Mutex, Once};
+use std::time::Duration;
+
+use infomaniak_block_storage::{Config, InfomaniakVolumeClient, RetryPolicy, WaitPolicy};
+use infomaniak_fake_cloud::{FakeCloud, RecordedRequest};
+
+/// Generous bound for waiters: the simulated cloud completes transitions in milliseconds, so
+/// hitting this means a hang, not slowness.
+pub const LONG: Duration = Duration::from_secs(30);
+
+/// Path of the public dc3-a Cinder endpoint, as the fake cloud logs it.
+pub fn cinder() -> String {
+    format!("/volume/v3/{}", FakeCloud::PROJECT_ID)
+}
+
+/// `GET`/`POST` path of the volume collection.
+pub fn volumes_path() -> String {
+    format!("{}/volumes", cinder())
+}
+
+/// Path of the detailed volume listing.
+pub fn volumes_detail_path() -> String {
+    format!("{}/volumes/detail", cinder())
+}
+
+/// A fast retry policy: `max_retries` retries with millisecond backoffs.
+pub fn fast_retry(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        initial_backoff: Duration::from_millis(2),
+        max_backoff: Duration::from_millis(5),
+        max_total: Duration::from_secs(20),
+    }
+}
+
+/// Application-credential config for `cloud` with fast waiters and fast retries.
+pub fn config(cloud: &FakeCloud) -> Config {
+    let mut config = Config::application_credential(
+        FakeCloud::APP_CREDENTIAL_ID,
+        FakeCloud::APP_CREDENTIAL_SECRET,
+    );
+    config.auth_url = cloud.auth_url();
+    config.wait = WaitPolicy {
+        initial_interval: Duration::from_millis(5),
+        max_interval: Duration::from_millis(20),
+        backoff: 1.5,
+    };
+    config.retry = fast_retry(3);
+    config.request_timeout = Duration::from_secs(10);
+    config.connect_timeout = Duration::from_secs(5);
+    config
+}
+
+/// A client for `cloud` built from [`config`].
+pub fn client(cloud: &FakeCloud) -> InfomaniakVolumeClient {
+    InfomaniakVolumeClient::new(config(cloud)).expect("valid test config")
+}
+
+/// A fake cloud whose transitions take 20 ms.
+pub fn quick_cloud() -> FakeCloud {
+    FakeCloud::builder()
+        .transition_delay(Duration::from_millis(20))
+        .start()
+}
+
+/// Requests after index `from` of the log.
+pub fn log_since(cloud: &FakeCloud, from: usize) -> Vec<RecordedRequest> {
+    cloud.request_log().into_iter().skip(from).collect()
+}
+
+/// A port on 127.0.0.1 that nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+}
+
+// ----- log capture ----------------------------------------------------------------------
+
+static LOGS: Mutex<Vec<(std::thread::ThreadId, log::Level, String)>> = Mutex::new(Vec::new());
+static INSTALL: Once = Once::new();
+
+struct Capture;
+
+impl log::Log for Capture {
+    fn enabled(&self, _: &log::Metadata) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record) {
+        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
+        LOGS.lock().unwrap_or_else(|p| p.into_inner()).push((
+            std::thread::current().id(),
+            record.level(),
+            line,
+        ));
+    }
+    fn flush(&self) {}
+}
+
+/// Installs the capturing logger (once per test binary) at trace level.
+pub fn capture_logs() {
+    INSTALL.call_once(|| {
+        let _ = log::set_logger(&Capture);
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+}
+
+/// Lines this thread logged at `level` from the library (tests each run on their own thread).
+pub fn library_logs(level: log::Level) -> Vec<String> {
+    let me = std::thread::current().id();
+    LOGS.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .filter(|(t, l, line)| *t == me && *l == level && line.contains("infomaniak_block_storage"))
+        .map(|(_, _, line)| line.clone())
+        .collect()
+}
