@@ -81,6 +81,8 @@ mod clouds;
 mod config;
 mod de;
 mod error;
+#[cfg(test)]
+mod hostile_tests;
 mod identity;
 mod pagination;
 mod project;

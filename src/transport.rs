@@ -201,7 +201,7 @@ pub(crate) fn decode_fault(body: &[u8]) -> (Option<String>, Option<String>) {
 }
 
 /// The maximum microversion of the v3 API in `{"versions": [...]}` or `{"version": {...}}`.
-fn parse_version_document(body: &[u8]) -> Option<crate::config::Microversion> {
+pub(crate) fn parse_version_document(body: &[u8]) -> Option<crate::config::Microversion> {
     let doc: Value = serde_json::from_slice(body).ok()?;
     let entries: Vec<&Value> = match (doc.get("versions"), doc.get("version")) {
         (Some(Value::Array(list)), _) => list.iter().collect(),
