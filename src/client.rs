@@ -17,7 +17,7 @@ use crate::attachments::{self, AttachmentList, AttachmentReply, ServerAttachment
 use crate::backups::{self, Backup, BackupReply, BackupRestore, RestoreReply};
 use crate::config::{Config, DEFAULT_AUTH_URL};
 use crate::error::{Error, Result};
-use crate::pagination::{self, Pages};
+use crate::pagination::{self, PageDecoder, Pages};
 use crate::query::ListOptions;
 use crate::snapshots::{self, Snapshot, SnapshotReply};
 use crate::transport::{Service, Subject, Transport};
@@ -73,6 +73,18 @@ fn logged<T>(operation: &str, target: impl Display, result: Result<T>) -> Option
             None
         }
     }
+}
+
+/// The plain face of a page iterator: pages until the last one or the first failure, which
+/// is logged once.
+fn logged_pages<T>(
+    operation: &'static str,
+    pages: Result<Pages<T>>,
+) -> impl Iterator<Item = Vec<T>> {
+    logged(operation, "", pages)
+        .into_iter()
+        .flatten()
+        .map_while(move |page| logged(operation, "", page))
 }
 
 /// Cinder's default policy reserves force delete for admins: say so instead of a bare 403.
@@ -181,23 +193,13 @@ impl InfomaniakVolumeClient {
     /// A lazy iterator over the pages of volumes matching `options`: each step fetches one
     /// page, so a script can stop early on a very large project.
     pub fn try_volume_pages(&self, options: &ListOptions) -> Result<Pages<Volume>> {
-        validate::opt_id("marker", options.marker.as_deref())?;
-        Ok(Pages::new(
-            Arc::clone(&self.transport),
-            volumes::LIST_PATH,
-            "volume list page",
-            options.query("volume"),
-            volumes::decode_page,
-        ))
+        self.pages(options, "volume", volumes::LIST_PATH, volumes::decode_page)
     }
 
     /// Plain face of [`try_volume_pages`](Self::try_volume_pages): yields pages until the
     /// last one or the first failure, which is logged.
     pub fn volume_pages(&self, options: &ListOptions) -> impl Iterator<Item = Vec<Volume>> {
-        logged("volume_pages", "", self.try_volume_pages(options))
-            .into_iter()
-            .flatten()
-            .map_while(|page| logged("volume_pages", "", page))
+        logged_pages("volume_pages", self.try_volume_pages(options))
     }
 
     /// One volume by id. A missing volume is [`Error::NotFound`].
@@ -266,26 +268,13 @@ impl InfomaniakVolumeClient {
     /// see [`try_wait_for_volume_deleted`](Self::try_wait_for_volume_deleted).
     pub fn try_delete_volume(&self, volume_id: &str, force: bool) -> Result<()> {
         validate::id("volume_id", volume_id)?;
-        if force {
-            self.transport
-                .call(
-                    Service::BlockStorage,
-                    Method::POST,
-                    &volumes::action_path(volume_id),
-                    Some(&volumes::force_delete_body()),
-                    volume_subject(volume_id),
-                )
-                .map_err(|e| explain_force_delete("volume", e))?;
-        } else {
-            self.transport.call(
-                Service::BlockStorage,
-                Method::DELETE,
-                &volumes::path(volume_id),
-                None,
-                volume_subject(volume_id),
-            )?;
-        }
-        Ok(())
+        self.delete_resource(
+            "volume",
+            volume_id,
+            force,
+            &volumes::path(volume_id),
+            &volumes::action_path(volume_id),
+        )
     }
 
     /// Plain face of [`try_delete_volume`](Self::try_delete_volume): `true` when Cinder
@@ -500,23 +489,13 @@ impl InfomaniakVolumeClient {
     /// A lazy iterator over the pages of backups matching `options`: each step fetches one
     /// page, so a script can stop early on a very large project.
     pub fn try_backup_pages(&self, options: &ListOptions) -> Result<Pages<Backup>> {
-        validate::opt_id("marker", options.marker.as_deref())?;
-        Ok(Pages::new(
-            Arc::clone(&self.transport),
-            backups::LIST_PATH,
-            "backup list page",
-            options.query("backup"),
-            backups::decode_page,
-        ))
+        self.pages(options, "backup", backups::LIST_PATH, backups::decode_page)
     }
 
     /// Plain face of [`try_backup_pages`](Self::try_backup_pages): yields pages until the
     /// last one or the first failure, which is logged.
     pub fn backup_pages(&self, options: &ListOptions) -> impl Iterator<Item = Vec<Backup>> {
-        logged("backup_pages", "", self.try_backup_pages(options))
-            .into_iter()
-            .flatten()
-            .map_while(|page| logged("backup_pages", "", page))
+        logged_pages("backup_pages", self.try_backup_pages(options))
     }
 
     /// One backup by id.
@@ -626,26 +605,13 @@ impl InfomaniakVolumeClient {
     /// deleted (400).
     pub fn try_delete_backup(&self, backup_id: &str, force: bool) -> Result<()> {
         validate::id("backup_id", backup_id)?;
-        if force {
-            self.transport
-                .call(
-                    Service::BlockStorage,
-                    Method::POST,
-                    &backups::action_path(backup_id),
-                    Some(&volumes::force_delete_body()),
-                    backup_subject(backup_id),
-                )
-                .map_err(|e| explain_force_delete("backup", e))?;
-        } else {
-            self.transport.call(
-                Service::BlockStorage,
-                Method::DELETE,
-                &backups::path(backup_id),
-                None,
-                backup_subject(backup_id),
-            )?;
-        }
-        Ok(())
+        self.delete_resource(
+            "backup",
+            backup_id,
+            force,
+            &backups::path(backup_id),
+            &backups::action_path(backup_id),
+        )
     }
 
     /// Plain face of [`try_delete_backup`](Self::try_delete_backup).
@@ -688,23 +654,18 @@ impl InfomaniakVolumeClient {
     /// A lazy iterator over the pages of snapshots matching `options`: each step fetches one
     /// page, so a script can stop early on a very large project.
     pub fn try_snapshot_pages(&self, options: &ListOptions) -> Result<Pages<Snapshot>> {
-        validate::opt_id("marker", options.marker.as_deref())?;
-        Ok(Pages::new(
-            Arc::clone(&self.transport),
+        self.pages(
+            options,
+            "snapshot",
             snapshots::LIST_PATH,
-            "snapshot list page",
-            options.query("snapshot"),
             snapshots::decode_page,
-        ))
+        )
     }
 
     /// Plain face of [`try_snapshot_pages`](Self::try_snapshot_pages): yields pages until the
     /// last one or the first failure, which is logged.
     pub fn snapshot_pages(&self, options: &ListOptions) -> impl Iterator<Item = Vec<Snapshot>> {
-        logged("snapshot_pages", "", self.try_snapshot_pages(options))
-            .into_iter()
-            .flatten()
-            .map_while(|page| logged("snapshot_pages", "", page))
+        logged_pages("snapshot_pages", self.try_snapshot_pages(options))
     }
 
     /// One snapshot by id.
@@ -771,26 +732,13 @@ impl InfomaniakVolumeClient {
     /// default policy: project members get 403).
     pub fn try_delete_snapshot(&self, snapshot_id: &str, force: bool) -> Result<()> {
         validate::id("snapshot_id", snapshot_id)?;
-        if force {
-            self.transport
-                .call(
-                    Service::BlockStorage,
-                    Method::POST,
-                    &snapshots::action_path(snapshot_id),
-                    Some(&volumes::force_delete_body()),
-                    snapshot_subject(snapshot_id),
-                )
-                .map_err(|e| explain_force_delete("snapshot", e))?;
-        } else {
-            self.transport.call(
-                Service::BlockStorage,
-                Method::DELETE,
-                &snapshots::path(snapshot_id),
-                None,
-                snapshot_subject(snapshot_id),
-            )?;
-        }
-        Ok(())
+        self.delete_resource(
+            "snapshot",
+            snapshot_id,
+            force,
+            &snapshots::path(snapshot_id),
+            &snapshots::action_path(snapshot_id),
+        )
     }
 
     /// Plain face of [`try_delete_snapshot`](Self::try_delete_snapshot).
@@ -983,6 +931,52 @@ impl InfomaniakVolumeClient {
     }
 
     // ----- shared machinery -------------------------------------------------------------
+
+    /// `DELETE {path}`, or with `force` the `os-force_delete` action, which Cinder's default
+    /// policy reserves for admins.
+    fn delete_resource(
+        &self,
+        resource: &'static str,
+        id: &str,
+        force: bool,
+        path: &str,
+        action_path: &str,
+    ) -> Result<()> {
+        let subject = Some(Subject { resource, id });
+        if force {
+            self.transport
+                .call(
+                    Service::BlockStorage,
+                    Method::POST,
+                    action_path,
+                    Some(&volumes::force_delete_body()),
+                    subject,
+                )
+                .map_err(|e| explain_force_delete(resource, e))?;
+        } else {
+            self.transport
+                .call(Service::BlockStorage, Method::DELETE, path, None, subject)?;
+        }
+        Ok(())
+    }
+
+    /// The page iterator of a detailed Cinder listing.
+    fn pages<T>(
+        &self,
+        options: &ListOptions,
+        resource: &'static str,
+        path: &'static str,
+        decode: PageDecoder<T>,
+    ) -> Result<Pages<T>> {
+        validate::opt_id("marker", options.marker.as_deref())?;
+        Ok(Pages::new(
+            Arc::clone(&self.transport),
+            path,
+            format!("{resource} list page"),
+            options.query(resource),
+            decode,
+        ))
+    }
 
     /// Calls `step` with increasing pauses until it yields a value or `timeout` passes.
     /// `Ok(Err(waited))` means it timed out.

@@ -43,7 +43,7 @@ pub(crate) type PageDecoder<T> = fn(&Reply, &str) -> Result<(Vec<T>, Vec<Link>)>
 pub struct Pages<T> {
     transport: Arc<Transport>,
     path: &'static str,
-    what: &'static str,
+    what: String,
     decode: PageDecoder<T>,
     next: Option<String>,
     seen: HashSet<String>,
@@ -64,7 +64,7 @@ impl<T> Pages<T> {
     pub(crate) fn new(
         transport: Arc<Transport>,
         path: &'static str,
-        what: &'static str,
+        what: String,
         first_query: String,
         decode: PageDecoder<T>,
     ) -> Pages<T> {
@@ -82,7 +82,7 @@ impl<T> Pages<T> {
     fn fail(&mut self, message: String) -> Option<Result<Vec<T>>> {
         self.next = None;
         Some(Err(Error::Decode {
-            what: self.what.to_string(),
+            what: self.what.clone(),
             message,
             request_id: None,
         }))
@@ -116,7 +116,7 @@ impl<T> Iterator for Pages<T> {
             Ok(reply) => reply,
             Err(err) => return Some(Err(err)),
         };
-        let (items, links) = match (self.decode)(&reply, self.what) {
+        let (items, links) = match (self.decode)(&reply, &self.what) {
             Ok(page) => page,
             Err(err) => return Some(Err(err)),
         };
