@@ -218,7 +218,7 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
     } else if let Some(pos) = rest.rfind(['+', '-']) {
         let (clock, zone) = rest.split_at(pos);
         let sign = if zone.starts_with('-') { -1 } else { 1 };
-        let zone = &zone[1..];
+        let zone = zone.get(1..)?;
         let (h, m) = zone.split_once(':').unwrap_or((zone, "0"));
         let h: i64 = h.parse().ok()?;
         let m: i64 = m.parse().ok()?;
