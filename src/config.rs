@@ -383,7 +383,7 @@ impl Config {
     /// `OS_USER_ID`, `OS_PASSWORD`, `OS_TOKEN`, `OS_USER_DOMAIN_NAME`/`_ID`, `OS_PROJECT_ID`,
     /// `OS_PROJECT_NAME`, `OS_PROJECT_DOMAIN_NAME`/`_ID`, `OS_REGION_NAME`, `OS_INTERFACE`,
     /// `OS_VOLUME_API_VERSION` (a `3.N` value sets the microversion). `OS_CACERT` and
-    /// `OS_INSECURE` apply to both sources. Empty values count as
+    /// `OS_INSECURE` apply to every source, and win over a `clouds.yaml` entry. Empty values count as
     /// unset. Missing or contradictory settings give [`Error::Config`] naming the variable.
     pub fn from_vars(get: impl Fn(&str) -> Option<String>) -> Result<Config> {
         let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
@@ -430,7 +430,15 @@ impl Config {
         }
 
         if let Some(cloud) = var("OS_CLOUD") {
-            return Config::from_cloud_with(&cloud, &var);
+            let mut from_file = Config::from_cloud_with(&cloud, &var)?;
+            // Explicit TLS variables win over the file, as they do over the defaults.
+            if config.ca_bundle.is_some() {
+                from_file.ca_bundle = config.ca_bundle;
+            }
+            if var("OS_INSECURE").is_some() {
+                from_file.insecure = config.insecure;
+            }
+            return Ok(from_file);
         }
 
         let Some(auth_url) = var("OS_AUTH_URL") else {

@@ -200,6 +200,28 @@ pub(crate) fn decode_fault(body: &[u8]) -> (Option<String>, Option<String>) {
     (None, first.map(|l| l.chars().take(200).collect()))
 }
 
+/// The `/v3/` root of a Cinder endpoint, above any project id: the first path segment that is
+/// exactly `v3` (`https://h/volume/v3/p` → `https://h/volume/v3/`). Neither a host such as
+/// `v3.example` nor a segment such as `/v3-gateway` counts. Without one, the endpoint itself.
+fn version_root(endpoint: &str) -> String {
+    let endpoint = endpoint.trim_end_matches('/');
+    let path_start = endpoint
+        .find("://")
+        .map(|scheme| scheme + 3)
+        .and_then(|host| endpoint[host..].find('/').map(|slash| host + slash))
+        .unwrap_or(endpoint.len());
+    let (origin, path) = endpoint.split_at(path_start);
+    let mut root = origin.to_string();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        root.push('/');
+        root.push_str(segment);
+        if segment == "v3" {
+            return format!("{root}/");
+        }
+    }
+    format!("{endpoint}/")
+}
+
 /// The maximum microversion of the v3 API in `{"versions": [...]}` or `{"version": {...}}`.
 pub(crate) fn parse_version_document(body: &[u8]) -> Option<crate::config::Microversion> {
     let doc: Value = serde_json::from_slice(body).ok()?;
@@ -512,10 +534,7 @@ impl Transport {
         let session = self.session()?;
         let endpoint = session.block_storage.clone()?;
         // The version document lives at the `/v3/` root, above any project id.
-        let root = match endpoint.find("/v3") {
-            Some(pos) => format!("{}/", &endpoint[..pos + 3]),
-            None => format!("{endpoint}/"),
-        };
+        let root = version_root(&endpoint);
         let reply = self.exchange(
             &http::Method::GET,
             &root,

@@ -914,6 +914,46 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
             }
             Ok(Response::empty(202))
         }
+        // Revert to the volume's latest snapshot (microversion 3.40).
+        "revert" if ctx.mv >= 40 => {
+            let Some(snapshot_id) = arg.get("snapshot_id").and_then(Value::as_str) else {
+                return Err(bad(
+                    "Invalid input for field/attribute revert. 'snapshot_id' is a required property",
+                ));
+            };
+            let mut st = ctx.shared.state();
+            let v = find_volume(&st, id)?;
+            if v.status != "available" {
+                return Err(bad(&format!(
+                    "Invalid volume: Cannot revert volume {id} to snapshot {snapshot_id}, volume status must be available, but current status is: {}.",
+                    v.status
+                )));
+            }
+            let s = find_snapshot(&st, snapshot_id)?;
+            let latest = st
+                .snapshots
+                .iter()
+                .filter(|x| x.volume_id == id)
+                .max_by_key(|x| x.seq)
+                .map(|x| x.id.clone());
+            if s.volume_id != id || latest.as_deref() != Some(snapshot_id) {
+                return Err(bad(&format!(
+                    "Invalid snapshot: Cannot revert volume {id} to snapshot {snapshot_id}, it is not the volume's latest snapshot."
+                )));
+            }
+            if s.status != "available" {
+                return Err(bad(&format!(
+                    "Invalid snapshot: Snapshot {snapshot_id} status must be available, but current status is: {}.",
+                    s.status
+                )));
+            }
+            let due = ctx.delay();
+            if let Some(v) = st.volume_mut(id) {
+                v.status = "reverting".into();
+                v.pending = Some((due, VolumeNext::Status("available".into())));
+            }
+            Ok(Response::empty(202))
+        }
         other => Err(bad(&format!("There is no such action: {other}"))),
     }
 }
