@@ -38,25 +38,9 @@ pub struct InfomaniakVolumeClient {
     transport: Arc<Transport>,
 }
 
-fn volume_subject(id: &str) -> Option<Subject<'_>> {
-    Some(Subject {
-        resource: "volume",
-        id,
-    })
-}
-
-fn snapshot_subject(id: &str) -> Option<Subject<'_>> {
-    Some(Subject {
-        resource: "snapshot",
-        id,
-    })
-}
-
-fn backup_subject(id: &str) -> Option<Subject<'_>> {
-    Some(Subject {
-        resource: "backup",
-        id,
-    })
+/// What a request is about, for [`Error::NotFound`].
+fn subject<'a>(resource: &'static str, id: &'a str) -> Option<Subject<'a>> {
+    Some(Subject { resource, id })
 }
 
 /// The plain face: the value, or `None` after one log line. `NotAttached` is a warning, as the
@@ -208,7 +192,7 @@ impl InfomaniakVolumeClient {
         let reply: VolumeReply = self.transport.get_json(
             Service::BlockStorage,
             &volumes::path(volume_id),
-            volume_subject(volume_id),
+            subject("volume", volume_id),
             "volume",
         )?;
         Ok(reply.volume)
@@ -230,7 +214,7 @@ impl InfomaniakVolumeClient {
     ) -> Result<Volume> {
         validate::size("size", size)?;
         validate::text("name", name)?;
-        validate::opt_text("description", options.description.as_deref())?;
+        validate::opt_description("description", options.description.as_deref())?;
         validate::opt_id("snapshot_id", options.snapshot_id.as_deref())?;
         validate::opt_id("source_volume_id", options.source_volume_id.as_deref())?;
         validate::opt_id("backup_id", options.backup_id.as_deref())?;
@@ -313,7 +297,7 @@ impl InfomaniakVolumeClient {
             Method::POST,
             &volumes::action_path(volume_id),
             Some(body),
-            volume_subject(volume_id),
+            subject("volume", volume_id),
         )?;
         Ok(())
     }
@@ -346,10 +330,9 @@ impl InfomaniakVolumeClient {
             Method::POST,
             &attachments::list_path(instance_id),
             Some(&attachments::attach_body(volume_id, device)),
-            Some(Subject {
-                resource: "server or volume",
-                id: instance_id,
-            }),
+            // A 404 may be the server or the volume: Nova's message says which, so the
+            // error stays an `Error::Api` carrying it rather than naming one id.
+            None,
         )?;
         Ok(())
     }
@@ -389,12 +372,13 @@ impl InfomaniakVolumeClient {
         .unwrap_or_default()
     }
 
-    /// One attachment of a server, by volume id. [`Error::NotFound`] when that volume is not
-    /// attached to that server (or the server does not exist).
+    /// The attachment of `volume_id` on server `instance_id` (volume first, like
+    /// `attach_volume`). [`Error::NotFound`] when that volume is not attached to that server
+    /// (or the server does not exist).
     pub fn try_get_server_attachment(
         &self,
-        instance_id: &str,
         volume_id: &str,
+        instance_id: &str,
     ) -> Result<ServerAttachment> {
         validate::id("instance_id", instance_id)?;
         validate::id("volume_id", volume_id)?;
@@ -413,13 +397,13 @@ impl InfomaniakVolumeClient {
     /// Plain face of [`try_get_server_attachment`](Self::try_get_server_attachment).
     pub fn get_server_attachment(
         &self,
-        instance_id: &str,
         volume_id: &str,
+        instance_id: &str,
     ) -> Option<ServerAttachment> {
         logged(
             "get_server_attachment",
             format_args!("{volume_id} on {instance_id}"),
-            self.try_get_server_attachment(instance_id, volume_id),
+            self.try_get_server_attachment(volume_id, instance_id),
         )
     }
 
@@ -504,7 +488,7 @@ impl InfomaniakVolumeClient {
         let reply: BackupReply = self.transport.get_json(
             Service::BlockStorage,
             &backups::path(backup_id),
-            backup_subject(backup_id),
+            subject("backup", backup_id),
             "backup",
         )?;
         Ok(reply.backup)
@@ -532,15 +516,15 @@ impl InfomaniakVolumeClient {
     ) -> Result<Backup> {
         validate::id("volume_id", volume_id)?;
         validate::text("name", name)?;
-        validate::opt_text("description", description)?;
+        validate::opt_description("description", description)?;
         let body = backups::create_body(volume_id, name, description, incremental, force);
         let reply = self.transport.call(
             Service::BlockStorage,
             Method::POST,
             backups::COLLECTION_PATH,
             Some(&body),
-            // A 404 here means the volume to back up / snapshot does not exist.
-            volume_subject(volume_id),
+            // A 404 here means the volume does not exist.
+            subject("volume", volume_id),
         )?;
         let mut backup = reply.json::<BackupReply>("created backup")?.backup;
         if backup.volume_id.is_empty() {
@@ -581,7 +565,12 @@ impl InfomaniakVolumeClient {
             Method::POST,
             &backups::restore_path(backup_id),
             Some(&backups::restore_body(volume_id, name)),
-            backup_subject(backup_id),
+            // With a target volume a 404 may name either; Cinder's message says which.
+            if volume_id.is_none() {
+                subject("backup", backup_id)
+            } else {
+                None
+            },
         )?;
         Ok(reply.json::<RestoreReply>("backup restore")?.restore)
     }
@@ -674,7 +663,7 @@ impl InfomaniakVolumeClient {
         let reply: SnapshotReply = self.transport.get_json(
             Service::BlockStorage,
             &snapshots::path(snapshot_id),
-            snapshot_subject(snapshot_id),
+            subject("snapshot", snapshot_id),
             "snapshot",
         )?;
         Ok(reply.snapshot)
@@ -700,15 +689,15 @@ impl InfomaniakVolumeClient {
     ) -> Result<Snapshot> {
         validate::id("volume_id", volume_id)?;
         validate::text("name", name)?;
-        validate::opt_text("description", description)?;
+        validate::opt_description("description", description)?;
         let body = snapshots::create_body(volume_id, name, description, force);
         let reply = self.transport.call(
             Service::BlockStorage,
             Method::POST,
             snapshots::COLLECTION_PATH,
             Some(&body),
-            // A 404 here means the volume to back up / snapshot does not exist.
-            volume_subject(volume_id),
+            // A 404 here means the volume does not exist.
+            subject("volume", volume_id),
         )?;
         Ok(reply.json::<SnapshotReply>("created snapshot")?.snapshot)
     }
@@ -875,7 +864,8 @@ impl InfomaniakVolumeClient {
     }
 
     /// Polls until the volume is gone (404). Stops with [`Error::ResourceFailed`] on
-    /// `error_deleting` (or any error state) and [`Error::WaitTimeout`] after `timeout`.
+    /// `error_deleting` and [`Error::WaitTimeout`] after `timeout`. Other error states do not
+    /// end the wait: a volume deleted from `error` may show it for a moment.
     pub fn try_wait_for_volume_deleted(&self, volume_id: &str, timeout: Duration) -> Result<()> {
         self.wait_gone("volume", volume_id, timeout, || {
             self.try_get_volume(volume_id).map(|v| v.status)
@@ -973,7 +963,7 @@ impl InfomaniakVolumeClient {
             Arc::clone(&self.transport),
             path,
             format!("{resource} list page"),
-            options.query(resource),
+            options.query(resource)?,
             decode,
         ))
     }
@@ -997,9 +987,10 @@ impl InfomaniakVolumeClient {
                 return Ok(Err(elapsed));
             }
             std::thread::sleep(interval.min(timeout - elapsed));
-            interval = interval
-                .mul_f64(policy.backoff.max(1.0))
-                .min(policy.max_interval.max(policy.initial_interval));
+            let ceiling = policy.max_interval.max(policy.initial_interval);
+            interval = Duration::try_from_secs_f64(interval.as_secs_f64() * policy.backoff)
+                .unwrap_or(ceiling)
+                .min(ceiling);
         }
     }
 

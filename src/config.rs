@@ -25,8 +25,9 @@ pub const DEFAULT_REGION: &str = "dc3-a";
 pub const DEFAULT_VOLUME_MICROVERSION: &str = "3.67";
 /// The Nova microversion sent by default for attachment calls.
 ///
-/// 2.79 is the last version whose attach reply still carries a body and whose attachment
-/// listing still has `id`, on every Nova since Train. Replies of later versions decode too.
+/// 2.79 (Nova Train and later) reports `delete_on_termination`, and its attach reply carries
+/// a body and its listing an `id`, as up to 2.100 and 2.88 respectively. Replies of later
+/// versions (202 without a body, `attachment_id`) are handled too.
 pub const DEFAULT_COMPUTE_MICROVERSION: &str = "2.79";
 /// Default time allowed to open a TCP (and TLS) connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -40,7 +41,7 @@ pub const DEFAULT_MAX_PAGES: usize = 10_000;
 /// A secret string: password, application-credential secret or token.
 ///
 /// Its `Debug` prints `"<redacted>"` and it has no `Display`, so it cannot leak into a log line
-/// or an error by accident.
+/// or an error by accident. It redacts; it does not wipe memory on drop.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
 
@@ -292,7 +293,8 @@ impl RetryPolicy {
             .initial_backoff
             .saturating_mul(1u32 << attempt.min(16))
             .min(self.max_backoff);
-        base.mul_f64(0.75 + jitter.clamp(0.0, 1.0) * 0.5)
+        let factor = 0.75 + jitter.clamp(0.0, 1.0) * 0.5;
+        Duration::try_from_secs_f64(base.as_secs_f64() * factor).unwrap_or(base)
     }
 }
 
@@ -576,11 +578,31 @@ impl Config {
                     return Err(Error::config("application credential secret is empty"));
                 }
             }
-            Some(Auth::Password { password, .. }) if password.is_empty() => {
-                return Err(Error::config("password is empty"));
+            Some(Auth::ApplicationCredentialName { name, user, secret }) => {
+                if name.trim().is_empty() {
+                    return Err(Error::config("application credential name is empty"));
+                }
+                if secret.is_empty() {
+                    return Err(Error::config("application credential secret is empty"));
+                }
+                check_user(user)?;
             }
-            Some(Auth::Token { token, .. }) if token.is_empty() => {
-                return Err(Error::config("token is empty"));
+            Some(Auth::Password {
+                user,
+                password,
+                project,
+            }) => {
+                if password.is_empty() {
+                    return Err(Error::config("password is empty"));
+                }
+                check_user(user)?;
+                check_project(project)?;
+            }
+            Some(Auth::Token { token, project }) => {
+                if token.is_empty() {
+                    return Err(Error::config("token is empty"));
+                }
+                check_project(project)?;
             }
             _ => {}
         }
@@ -590,7 +612,51 @@ impl Config {
         if self.max_pages == 0 {
             return Err(Error::config("max_pages is 0"));
         }
+        if self.wait.initial_interval.is_zero() {
+            return Err(Error::config(
+                "wait.initial_interval is 0: waiters would poll without pause",
+            ));
+        }
+        if !(1.0..=10.0).contains(&self.wait.backoff) {
+            return Err(Error::config(format!(
+                "wait.backoff is {}; use a factor from 1.0 (fixed interval) to 10.0",
+                self.wait.backoff
+            )));
+        }
         Ok(())
+    }
+}
+
+fn check_domain(what: &str, domain: &Domain) -> Result<()> {
+    let (kind, value) = match domain {
+        Domain::Id(id) => ("id", id),
+        Domain::Name(name) => ("name", name),
+    };
+    if value.trim().is_empty() {
+        return Err(Error::config(format!("{what} domain {kind} is empty")));
+    }
+    Ok(())
+}
+
+fn check_user(user: &User) -> Result<()> {
+    match user {
+        User::Id(id) if id.trim().is_empty() => Err(Error::config("user id is empty")),
+        User::Name { name, .. } if name.trim().is_empty() => {
+            Err(Error::config("user name is empty"))
+        }
+        User::Name { domain, .. } => check_domain("user", domain),
+        User::Id(_) => Ok(()),
+    }
+}
+
+fn check_project(project: &Project) -> Result<()> {
+    match project {
+        Project::Id(id) if id.trim().is_empty() => Err(Error::config("project id is empty")),
+        Project::Name { name, .. } if name.trim().is_empty() => {
+            Err(Error::config("project name is empty"))
+        }
+        Project::Name { domain, .. } => check_domain("project", domain),
+        Project::Id(_) => Ok(()),
     }
 }
 

@@ -105,6 +105,13 @@ proptest! {
     }
 
     #[test]
+    fn time_parsers_survive_number_soup(text in "[0-9]{0,20}[-+:TZ. ,]{0,3}[0-9]{0,20}[-+:TZ.]{0,3}[0-9]{0,20}[-+:Z]{0,2}[0-9]{0,20}") {
+        let _ = identity::parse_iso8601(&text);
+        let _ = identity::parse_http_date(&format!("Sun, 06 Nov {text} GMT"));
+        let _ = identity::parse_http_date(&format!("Sun, {text} Nov 1994 08:49:37 GMT"));
+    }
+
+    #[test]
     fn accepted_ids_are_single_safe_path_segments(id in "\\PC{0,40}") {
         if validate::id("volume_id", &id).is_ok() {
             prop_assert!(!id.is_empty() && id != "." && id != "..");

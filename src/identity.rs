@@ -209,7 +209,8 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
     let year: i64 = parts.next()?.parse().ok()?;
     let month: u32 = parts.next()?.parse().ok()?;
     let day: u32 = parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    // Bounded so that no arithmetic below can overflow, whatever a server sends.
+    if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
     // Split off the zone: `Z`, `+hh:mm`, `-hh:mm` or nothing.
@@ -222,6 +223,9 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
         let (h, m) = zone.split_once(':').unwrap_or((zone, "0"));
         let h: i64 = h.parse().ok()?;
         let m: i64 = m.parse().ok()?;
+        if !(0..=23).contains(&h) || !(0..=59).contains(&m) {
+            return None;
+        }
         (clock, sign * (h * 3600 + m * 60))
     } else {
         (rest, 0)
@@ -232,7 +236,7 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<SystemTime> {
     let seconds_text = hms.next().unwrap_or("0");
     let (whole, fraction) = seconds_text.split_once('.').unwrap_or((seconds_text, ""));
     let second: i64 = whole.parse().ok()?;
-    if hour > 23 || minute > 59 || second > 60 {
+    if !(0..=23).contains(&hour) || !(0..=59).contains(&minute) || !(0..=60).contains(&second) {
         return None;
     }
     let nanos: u32 = if fraction.is_empty() {
@@ -331,7 +335,15 @@ mod tests {
             784_111_777
         );
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37"), None);
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 99999999999999 08:49:37 GMT"),
+            None
+        );
         for bad in [
+            "9223372036854775807-01-01T00:00:00Z",
+            "2015-11-09T01:42:57+9999999999999999:00",
+            "2015-11-09T01:42:57+01:99",
+            "2015-11-09T-1:42:57Z",
             "",
             "nonsense",
             "2015-13-01T00:00:00Z",

@@ -73,6 +73,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+// The README's Rust examples are compiled as doctests, so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod attachments;
 mod backups;
 mod client;

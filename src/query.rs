@@ -23,9 +23,9 @@ pub struct ListOptions {
     pub name: Option<String>,
     /// Only resources in this status.
     pub status: Option<String>,
-    /// Only snapshots and backups of this volume (ignored for volumes).
+    /// Only snapshots and backups of this volume (an error for volume listings).
     pub volume_id: Option<String>,
-    /// Only volumes whose metadata holds all these pairs (volumes only).
+    /// Only resources whose metadata holds all these pairs.
     pub metadata: BTreeMap<String, String>,
     /// Sort keys, e.g. `name:asc,created_at:desc`.
     pub sort: Option<String>,
@@ -52,7 +52,7 @@ pub(crate) fn encode(value: &str) -> String {
 
 impl ListOptions {
     /// The query string (without `?`) for a listing of `resource`.
-    pub(crate) fn query(&self, resource: &str) -> String {
+    pub(crate) fn query(&self, resource: &str) -> crate::Result<String> {
         let mut pairs: Vec<(String, String)> = Vec::new();
         if let Some(name) = &self.name {
             pairs.push(("name".into(), name.clone()));
@@ -60,12 +60,16 @@ impl ListOptions {
         if let Some(status) = &self.status {
             pairs.push(("status".into(), status.clone()));
         }
-        if resource != "volume" {
-            if let Some(volume_id) = &self.volume_id {
-                pairs.push(("volume_id".into(), volume_id.clone()));
+        if let Some(volume_id) = &self.volume_id {
+            if resource == "volume" {
+                return Err(crate::Error::invalid(
+                    "volume_id",
+                    "filters snapshots and backups, not volumes",
+                ));
             }
+            pairs.push(("volume_id".into(), volume_id.clone()));
         }
-        if resource == "volume" && !self.metadata.is_empty() {
+        if !self.metadata.is_empty() {
             let json = serde_json::to_string(&self.metadata).unwrap_or_default();
             pairs.push(("metadata".into(), json));
         }
@@ -79,11 +83,11 @@ impl ListOptions {
             pairs.push(("marker".into(), marker.clone()));
         }
         pairs.extend(self.extra.iter().cloned());
-        pairs
+        Ok(pairs
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
-            .join("&")
+            .join("&"))
     }
 }
 
@@ -105,14 +109,16 @@ mod tests {
         };
         options.metadata.insert("env".into(), "prod".into());
         assert_eq!(
-            options.query("volume"),
+            options.query("backup").unwrap(),
+            "name=my%20vol%2F1&status=in-use&volume_id=v1&metadata=%7B%22env%22%3A%22prod%22%7D&sort=name%3Aasc&limit=50&marker=m-1&all_tenants=0"
+        );
+        assert!(options.query("volume").is_err());
+        options.volume_id = None;
+        assert_eq!(
+            options.query("volume").unwrap(),
             "name=my%20vol%2F1&status=in-use&metadata=%7B%22env%22%3A%22prod%22%7D&sort=name%3Aasc&limit=50&marker=m-1&all_tenants=0"
         );
-        assert_eq!(
-            options.query("backup"),
-            "name=my%20vol%2F1&status=in-use&volume_id=v1&sort=name%3Aasc&limit=50&marker=m-1&all_tenants=0"
-        );
-        assert_eq!(ListOptions::default().query("volume"), "");
+        assert_eq!(ListOptions::default().query("volume").unwrap(), "");
         assert_eq!(encode("é"), "%C3%A9");
     }
 }

@@ -117,22 +117,47 @@ fn header_str(response: &http::Response<ureq::Body>, name: &str) -> Option<Strin
         .map(str::to_string)
 }
 
-/// `Retry-After` as seconds or an HTTP date.
+/// `Retry-After` as seconds or an HTTP date. Values beyond a day are taken as a day: the
+/// retry budget is far smaller anyway, and no arithmetic on it may overflow.
 fn parse_retry_after(value: &str) -> Option<Duration> {
+    const DAY: u64 = 86_400;
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
+        return Some(Duration::from_secs(secs.min(DAY)));
     }
     let at = crate::identity::parse_http_date(value)?;
-    Some(
-        at.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    let wait = at
+        .duration_since(SystemTime::now())
+        .unwrap_or(Duration::ZERO);
+    Some(wait.min(Duration::from_secs(DAY)))
 }
 
-/// Maps a ureq failure to [`Error::Transport`], telling whether the request may have arrived.
-fn transport_error(err: ureq::Error, method: &http::Method, url: &str, max_body: u64) -> Error {
+/// A failed exchange: the error, and whether sending the same GET again could help.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    error: Error,
+    retryable: bool,
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Error {
+        failure.error
+    }
+}
+
+/// Maps a ureq failure to [`Error::Transport`], telling whether the request may have arrived
+/// and whether trying again could help (not for an oversized body, TLS or a bad URL).
+fn transport_error(err: ureq::Error, method: &http::Method, url: &str, max_body: u64) -> Failure {
     use ureq::Error as E;
+    let retryable = matches!(
+        err,
+        E::Io(_)
+            | E::Timeout(_)
+            | E::HostNotFound
+            | E::ConnectionFailed
+            | E::Protocol(_)
+            | E::BodyStalled
+    );
     let not_sent = matches!(
         err,
         E::HostNotFound
@@ -159,10 +184,13 @@ fn transport_error(err: ureq::Error, method: &http::Method, url: &str, max_body:
         E::HostNotFound => format!("{method} {url}: host not found"),
         other => format!("{method} {url}: {other}"),
     };
-    Error::Transport {
-        message,
-        // A GET changes nothing, so whether it arrived does not matter to the caller.
-        outcome_unknown: !not_sent && *method != http::Method::GET,
+    Failure {
+        error: Error::Transport {
+            message,
+            // A GET changes nothing, so whether it arrived does not matter to the caller.
+            outcome_unknown: !not_sent && *method != http::Method::GET,
+        },
+        retryable,
     }
 }
 
@@ -340,38 +368,36 @@ impl Transport {
         url: &str,
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
-    ) -> Result<Reply> {
-        let mut builder = http::Request::builder().method(method.clone()).uri(url);
-        builder = builder.header("Accept", "application/json");
+    ) -> std::result::Result<Reply, Failure> {
+        let mut builder = http::Request::builder()
+            .method(method.clone())
+            .uri(url)
+            .header("Accept", "application/json");
+        if body.is_some() {
+            builder = builder.header("Content-Type", "application/json");
+        }
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
+        let request = builder
+            .body(body.map(<[u8]>::to_vec).unwrap_or_default())
+            .map_err(|e| Failure {
+                error: Error::InvalidArgument {
+                    argument: "url",
+                    message: format!("cannot build a request to {url}: {e}"),
+                },
+                retryable: false,
+            })?;
         let started = Instant::now();
         let max = self.config.max_body_bytes;
-        let sent = match body {
-            Some(bytes) => builder
-                .header("Content-Type", "application/json")
-                .body(bytes.to_vec())
-                .map_err(|e| Error::InvalidArgument {
-                    argument: "url",
-                    message: format!("cannot build a request to {url}: {e}"),
-                })
-                .map(|req| self.agent.run(req)),
-            None => builder
-                .body(())
-                .map_err(|e| Error::InvalidArgument {
-                    argument: "url",
-                    message: format!("cannot build a request to {url}: {e}"),
-                })
-                .map(|req| self.agent.run(req)),
-        }?;
-        let response = sent.map_err(|e| {
-            let err = transport_error(e, method, url, max);
+        let response = self.agent.run(request).map_err(|e| {
+            let failure = transport_error(e, method, url, max);
             debug!(
-                "{method} {url} -> failed after {} ms: {err}",
-                started.elapsed().as_millis()
+                "{method} {url} -> failed after {} ms: {}",
+                started.elapsed().as_millis(),
+                failure.error
             );
-            err
+            failure
         })?;
         let status = response.status().as_u16();
         let request_id = header_str(&response, "x-openstack-request-id")
@@ -446,7 +472,7 @@ impl Transport {
             .map_err(|e| Error::config(format!("cannot encode the authentication request: {e}")))?;
         let reply = self
             .exchange(&http::Method::POST, &url, &[], Some(&body))
-            .map_err(|e| match e {
+            .map_err(|e| match e.error {
                 Error::Transport { message, .. } => Error::Transport {
                     message: format!("authentication: {message}"),
                     outcome_unknown: false,
@@ -541,7 +567,8 @@ impl Transport {
             &[("X-Auth-Token", session.token.expose())],
             None,
         )?;
-        if !(200..300).contains(&reply.status) {
+        // Cinder answers 300 Multiple Choices on its root, with the same document.
+        if !(200..=300).contains(&reply.status) {
             let (code, message) = decode_fault(&reply.body);
             return Err(Error::Api {
                 status: reply.status,
@@ -628,14 +655,17 @@ impl Transport {
                 Ok(reply) if matches!(reply.status, 502..=504) => {
                     Some((format!("HTTP {}", reply.status), reply.retry_after))
                 }
-                Err(Error::Transport { message, .. }) => Some((message.clone(), None)),
+                Err(Failure {
+                    error: Error::Transport { message, .. },
+                    retryable: true,
+                }) => Some((message.clone(), None)),
                 _ => None,
             };
             if let Some((why, retry_after)) = retry_reason {
                 if retryable && attempt < policy.max_retries {
                     let backoff = policy.backoff(attempt, self.next_jitter());
                     let wait = retry_after.map_or(backoff, |ra| ra.max(backoff));
-                    if started.elapsed() + wait <= policy.max_total {
+                    if started.elapsed().saturating_add(wait) <= policy.max_total {
                         attempt += 1;
                         warn!(
                             "{method} {path}: {why}; retry {attempt}/{} in {} ms",
@@ -648,7 +678,7 @@ impl Transport {
                 }
             }
 
-            let reply = outcome?;
+            let reply = outcome.map_err(Error::from)?;
             if (200..300).contains(&reply.status) {
                 return Ok(reply);
             }

@@ -66,9 +66,17 @@ pub(crate) fn size(argument: &'static str, value: u64) -> Result<()> {
     Ok(())
 }
 
-/// A name or description: at most 255 characters, no control characters other than newlines in
-/// descriptions.
+/// A name (or other one-line text): at most 255 characters, no control characters.
 pub(crate) fn text(argument: &'static str, value: &str) -> Result<()> {
+    check_text(argument, value, false)
+}
+
+/// A description: like [`text`], but newlines and tabs are allowed.
+pub(crate) fn description(argument: &'static str, value: &str) -> Result<()> {
+    check_text(argument, value, true)
+}
+
+fn check_text(argument: &'static str, value: &str, multiline: bool) -> Result<()> {
     let count = value.chars().count();
     if count > MAX_TEXT_LEN {
         return Err(Error::invalid(
@@ -76,13 +84,16 @@ pub(crate) fn text(argument: &'static str, value: &str) -> Result<()> {
             format!("is {count} characters long; Cinder accepts at most {MAX_TEXT_LEN}"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
+    let allowed = |c: char| multiline && (c == '\n' || c == '\t');
+    if value.chars().any(|c| c.is_control() && !allowed(c)) {
         return Err(Error::invalid(argument, "contains control characters"));
     }
     Ok(())
+}
+
+/// Optional variant of [`description`].
+pub(crate) fn opt_description(argument: &'static str, value: Option<&str>) -> Result<()> {
+    value.map_or(Ok(()), |v| description(argument, v))
 }
 
 /// Optional variant of [`text`].
@@ -143,5 +154,8 @@ mod tests {
         assert_eq!(text("name", &"é".repeat(255)), Ok(()));
         assert!(text("name", &"é".repeat(256)).is_err());
         assert!(text("name", "a\u{7}").is_err());
+        assert!(text("name", "a\nb").is_err());
+        assert_eq!(description("description", "a\nb\tc"), Ok(()));
+        assert!(description("description", "a\u{7}").is_err());
     }
 }

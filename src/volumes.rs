@@ -120,7 +120,7 @@ pub struct VolumeAttachment {
 ///     ..Default::default()
 /// };
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateVolumeOptions {
     /// Description.
     pub description: Option<String>,
@@ -143,6 +143,9 @@ pub struct CreateVolumeOptions {
     /// Extra raw fields merged into the `volume` object, for options this type does not name
     /// (the Python client's `**kwargs`). They never override the named fields.
     pub extra: Map<String, Value>,
+    /// Scheduler hints, sent beside `volume` as `OS-SCH-HNT:scheduler_hints` (e.g.
+    /// `different_host`, `same_host`).
+    pub scheduler_hints: Map<String, Value>,
 }
 
 /// `POST /volumes` body.
@@ -173,7 +176,11 @@ pub(crate) fn create_body(size: u64, name: &str, options: &CreateVolumeOptions) 
     if let Some(multiattach) = options.multiattach {
         set("multiattach", json!(multiattach));
     }
-    json!({ "volume": volume })
+    let mut body = json!({ "volume": volume });
+    if !options.scheduler_hints.is_empty() {
+        body["OS-SCH-HNT:scheduler_hints"] = Value::Object(options.scheduler_hints.clone());
+    }
+    body
 }
 
 /// `os-extend` action body.
@@ -188,7 +195,7 @@ pub(crate) fn force_delete_body() -> Value {
 
 /// Changes to a volume's name, description or metadata (`PUT /volumes/{id}`); `None` fields
 /// are left as they are.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UpdateVolume {
     /// New name.
     pub name: Option<String>,

@@ -188,12 +188,12 @@ fn get_server_attachment_decodes_the_detail_samples() {
         let expected = oracle_attachment(&sample["volumeAttachment"]);
         assert_eq!(expected.server_id.as_deref(), Some(server_id));
         assert_eq!(
-            client.try_get_server_attachment(server_id, A07),
+            client.try_get_server_attachment(A07, server_id),
             Ok(expected.clone()),
             "{file}"
         );
         assert_eq!(
-            client.get_server_attachment(server_id, A07),
+            client.get_server_attachment(A07, server_id),
             Some(expected),
             "{file}"
         );

@@ -76,10 +76,14 @@ fn volume_query_string_is_exact() {
         ),
         json!({"volumes": [volume("v1")]}),
     );
-    let got = client.try_list_volumes_with(&all_filters()).unwrap();
+    let options = ListOptions {
+        volume_id: None,
+        ..all_filters()
+    };
+    let got = client.try_list_volumes_with(&options).unwrap();
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].id, "v1");
-    let plain = client.list_volumes_with(&all_filters());
+    let plain = client.list_volumes_with(&options);
     assert_eq!(plain, got);
     list.assert_calls(2);
 }
@@ -97,9 +101,10 @@ fn default_options_send_no_query() {
 }
 
 #[test]
-fn backup_and_snapshot_queries_carry_volume_id_and_no_metadata() {
+fn backup_and_snapshot_queries_carry_volume_id_and_metadata() {
     let (server, client) = setup();
     let expected = "name=my%20vol%2F1&status=available&volume_id=vol-9\
+                    &metadata=%7B%22env%22%3A%22prod%22%2C%22team%22%3A%22a%20b%22%7D\
                     &sort=name%3Aasc%2Ccreated_at%3Adesc&limit=50&marker=m-1&with_count=true";
     let backups = exact_get(
         &server,
@@ -140,21 +145,27 @@ fn backup_and_snapshot_queries_carry_volume_id_and_no_metadata() {
 }
 
 #[test]
-fn volume_listing_ignores_volume_id() {
+fn volume_listing_rejects_volume_id_before_any_request() {
     let (server, client) = setup();
-    let list = exact_get(
-        &server,
-        "/volumes/detail",
-        Some("status=in-use"),
-        json!({"volumes": []}),
-    );
+    let list = server.mock(|when, then| {
+        when.any_request();
+        then.status(500);
+    });
     let options = ListOptions {
         status: Some("in-use".into()),
-        volume_id: Some("ignored".into()),
+        volume_id: Some("vol-1".into()),
         ..Default::default()
     };
-    assert_eq!(client.try_list_volumes_with(&options), Ok(vec![]));
-    list.assert_calls(1);
+    assert_eq!(
+        client.try_list_volumes_with(&options),
+        Err(Error::InvalidArgument {
+            argument: "volume_id",
+            message: "filters snapshots and backups, not volumes".into(),
+        })
+    );
+    assert!(client.try_volume_pages(&options).is_err());
+    assert_eq!(client.list_volumes_with(&options), vec![]);
+    list.assert_calls(0);
 }
 
 /// Three pages: `limit=2`, then marker v2 (from the next link), then marker v4.

@@ -147,7 +147,8 @@ fn create_volume_sends_every_option_and_extras_never_override_named_fields() {
                 "multiattach": true,
                 "consistencygroup_id": "cg-1",
                 "scheduler_hint_like": {"a": [1, 2]}
-            }}),
+            },
+            "OS-SCH-HNT:scheduler_hints": {"different_host": ["vol-a"]}}),
         );
         reply_json(then, 202, sample.clone());
     });
@@ -175,6 +176,9 @@ fn create_volume_sends_every_option_and_extras_never_override_named_fields() {
             .collect(),
         multiattach: Some(true),
         extra,
+        scheduler_hints: [("different_host".to_string(), json!(["vol-a"]))]
+            .into_iter()
+            .collect(),
     };
     let volume = client.try_create_volume(20, "data", &options).unwrap();
     assert_eq!(volume, oracle_volume(&sample["volume"]));

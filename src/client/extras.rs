@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use ureq::http::Method;
 
-use super::{logged, snapshot_subject, volume_subject, InfomaniakVolumeClient};
+use super::{logged, subject, InfomaniakVolumeClient};
 use crate::config::Microversion;
 use crate::error::{Error, Result};
 use crate::project::{
@@ -62,7 +62,8 @@ impl InfomaniakVolumeClient {
 
     /// Before 3.42 only an `available` volume can be extended; say so instead of a bare 400.
     pub(super) fn check_extend_allowed(&self, volume_id: &str) -> Result<()> {
-        if self.require("", EXTEND_IN_USE).is_ok() {
+        let in_use = self.transport.volume_microversion()?;
+        if Microversion::parse(&in_use).is_none_or(|version| version >= EXTEND_IN_USE) {
             return Ok(());
         }
         let volume = self.try_get_volume(volume_id)?;
@@ -78,13 +79,13 @@ impl InfomaniakVolumeClient {
     pub fn try_update_volume(&self, volume_id: &str, update: &UpdateVolume) -> Result<Volume> {
         validate::id("volume_id", volume_id)?;
         validate::opt_text("name", update.name.as_deref())?;
-        validate::opt_text("description", update.description.as_deref())?;
+        validate::opt_description("description", update.description.as_deref())?;
         let reply = self.transport.call(
             Service::BlockStorage,
             Method::PUT,
             &volumes::path(volume_id),
             Some(&volumes::update_body(update)),
-            volume_subject(volume_id),
+            subject("volume", volume_id),
         )?;
         Ok(reply.json::<VolumeReply>("updated volume")?.volume)
     }
@@ -183,7 +184,7 @@ impl InfomaniakVolumeClient {
         let reply: MetadataReply = self.transport.get_json(
             Service::BlockStorage,
             &volumes::metadata_path(volume_id),
-            volume_subject(volume_id),
+            subject("volume", volume_id),
             "volume metadata",
         )?;
         Ok(reply.metadata)
@@ -213,7 +214,7 @@ impl InfomaniakVolumeClient {
             Method::POST,
             &volumes::metadata_path(volume_id),
             Some(&volumes::metadata_body(metadata)),
-            volume_subject(volume_id),
+            subject("volume", volume_id),
         )?;
         Ok(reply.json::<MetadataReply>("volume metadata")?.metadata)
     }
@@ -240,7 +241,7 @@ impl InfomaniakVolumeClient {
             Method::DELETE,
             &volumes::metadata_key_path(volume_id, key),
             None,
-            volume_subject(volume_id),
+            subject("volume", volume_id),
         )?;
         Ok(())
     }
@@ -266,13 +267,13 @@ impl InfomaniakVolumeClient {
     ) -> Result<Snapshot> {
         validate::id("snapshot_id", snapshot_id)?;
         validate::opt_text("name", name)?;
-        validate::opt_text("description", description)?;
+        validate::opt_description("description", description)?;
         let reply = self.transport.call(
             Service::BlockStorage,
             Method::PUT,
             &snapshots::path(snapshot_id),
             Some(&snapshots::update_body(name, description)),
-            snapshot_subject(snapshot_id),
+            subject("snapshot", snapshot_id),
         )?;
         Ok(reply.json::<SnapshotReply>("updated snapshot")?.snapshot)
     }
