@@ -2,7 +2,6 @@
 //! a fast client configuration, request-log helpers and a log capture.
 #![allow(dead_code)]
 
-use std::sync::{Mutex, Once};
 use std::time::Duration;
 
 use infomaniak_block_storage::{Config, InfomaniakVolumeClient, RetryPolicy, WaitPolicy};
@@ -78,43 +77,15 @@ pub fn closed_port() -> u16 {
     listener.local_addr().expect("local addr").port()
 }
 
-// ----- log capture ----------------------------------------------------------------------
+// ----- log capture: the same capture as the httpmock tests ---------------------------
 
-static LOGS: Mutex<Vec<(std::thread::ThreadId, log::Level, String)>> = Mutex::new(Vec::new());
-static INSTALL: Once = Once::new();
+#[path = "../common/mod.rs"]
+mod common;
 
-struct Capture;
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record) {
-        let line = format!("{} {}: {}", record.level(), record.target(), record.args());
-        LOGS.lock().unwrap_or_else(|p| p.into_inner()).push((
-            std::thread::current().id(),
-            record.level(),
-            line,
-        ));
-    }
-    fn flush(&self) {}
-}
-
-/// Installs the capturing logger (once per test binary) at trace level.
-pub fn capture_logs() {
-    INSTALL.call_once(|| {
-        let _ = log::set_logger(&Capture);
-        log::set_max_level(log::LevelFilter::Trace);
-    });
-}
+#[allow(unused_imports)] // not every test binary captures logs
+pub use common::capture_logs;
 
 /// Lines this thread logged at `level` from the library (tests each run on their own thread).
 pub fn library_logs(level: log::Level) -> Vec<String> {
-    let me = std::thread::current().id();
-    LOGS.lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .iter()
-        .filter(|(t, l, line)| *t == me && *l == level && line.contains("infomaniak_block_storage"))
-        .map(|(_, _, line)| line.clone())
-        .collect()
+    common::crate_logs(level)
 }
