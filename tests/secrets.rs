@@ -362,3 +362,33 @@ fn debug_logging_records_each_request_without_secrets() {
         assert!(!line.contains(APP_CRED_SECRET), "{line}");
     }
 }
+
+#[test]
+fn debug_logs_show_the_token_only_as_a_short_fingerprint() {
+    capture_logs();
+    let server = MockServer::start();
+    mock_keystone(&server);
+    let _mocks = cinder_mocks(&server);
+    let client = client(&server);
+    client.try_list_volumes().unwrap();
+    let lines = crate_logs(log::Level::Debug);
+    let auth_line = lines
+        .iter()
+        .find(|line| line.contains("authenticated with Keystone: token "))
+        .unwrap_or_else(|| panic!("no authentication line in {lines:?}"));
+    let fingerprint = auth_line
+        .split("token ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap();
+    assert_eq!(fingerprint.len(), 8, "{auth_line}");
+    assert!(
+        fingerprint.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{auth_line}"
+    );
+    assert!(!auth_line.contains(TOKEN), "{auth_line}");
+    assert!(
+        auth_line.contains(&format!("for project {PROJECT}")),
+        "{auth_line}"
+    );
+}
