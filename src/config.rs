@@ -245,6 +245,22 @@ pub struct Config {
     /// Skip TLS certificate verification. Dangerous: anyone on the path can read the token.
     /// Every client built with it logs a warning. `OS_INSECURE=true` sets it.
     pub insecure: bool,
+    /// Which HTTP proxy to use; from the environment by default.
+    pub proxy: ProxySetting,
+}
+
+/// Which HTTP proxy carries the requests.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProxySetting {
+    /// `ALL_PROXY`, `HTTPS_PROXY` or `HTTP_PROXY` (upper or lower case), minus the hosts in
+    /// `NO_PROXY`; no proxy when none is set.
+    #[default]
+    FromEnvironment,
+    /// Connect directly, whatever the environment says.
+    Direct,
+    /// This proxy, e.g. `http://proxy.example:3128` or `socks5://127.0.0.1:1080`. It is a
+    /// [`Secret`] because proxy URLs often carry credentials.
+    Url(Secret),
 }
 
 /// Which requests are sent again after a failure, and how often.
@@ -341,6 +357,7 @@ impl Default for Config {
             retry: RetryPolicy::default(),
             ca_bundle: None,
             insecure: false,
+            proxy: ProxySetting::FromEnvironment,
         }
     }
 }

@@ -101,8 +101,8 @@ pub use attachments::ServerAttachment;
 pub use backups::{Backup, BackupRestore};
 pub use client::InfomaniakVolumeClient;
 pub use config::{
-    Auth, Config, Domain, Interface, Microversion, Project, RetryPolicy, Secret, User, WaitPolicy,
-    DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_CONNECT_TIMEOUT,
+    Auth, Config, Domain, Interface, Microversion, Project, ProxySetting, RetryPolicy, Secret,
+    User, WaitPolicy, DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PAGES, DEFAULT_REGION, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_VOLUME_MICROVERSION,
 };

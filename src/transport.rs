@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use ureq::http;
 
-use crate::config::{Config, Secret};
+use crate::config::{Config, ProxySetting, Secret};
 use crate::error::{Error, Result};
 use crate::identity::{self, TokenInfo};
 
@@ -326,9 +326,19 @@ impl Transport {
     pub(crate) fn new(config: Config) -> Result<Transport> {
         config.validate()?;
         let tls = tls_config(&config)?;
-        // ureq's default proxy setting reads HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY.
+        let proxy = match &config.proxy {
+            ProxySetting::FromEnvironment => ureq::Proxy::try_from_env(),
+            ProxySetting::Direct => None,
+            // The URL may hold credentials: the error does not repeat it.
+            ProxySetting::Url(url) => Some(ureq::Proxy::new(url.expose()).map_err(|_| {
+                Error::config(
+                    "proxy is not a valid proxy URL (http://, https://, socks4://, socks5://)",
+                )
+            })?),
+        };
         let agent_config = ureq::Agent::config_builder()
             .tls_config(tls)
+            .proxy(proxy)
             .http_status_as_error(false)
             .timeout_connect(Some(config.connect_timeout))
             .timeout_global(Some(config.request_timeout))

@@ -1,5 +1,5 @@
-//! Proxies from the standard environment variables are honoured. This binary holds a single
-//! test because it sets process environment variables.
+//! Proxies from the standard environment variables are honoured. Only one test in this
+//! binary touches the process environment.
 
 mod common;
 
@@ -82,4 +82,22 @@ fn read_head(reader: &mut impl BufRead) -> (String, usize) {
         }
     }
     (request_line.trim_end().to_string(), length)
+}
+
+#[test]
+fn an_invalid_proxy_url_is_a_config_error_that_does_not_repeat_it() {
+    use infomaniak_block_storage::{Error, ProxySetting, Secret};
+    let mut config = Config::application_credential("id", "secret");
+    config.proxy = ProxySetting::Url(Secret::new("ftp://user:hunter2@proxy"));
+    match InfomaniakVolumeClient::new(config.clone()) {
+        Err(Error::Config { message }) => {
+            assert!(
+                message.starts_with("proxy is not a valid proxy URL"),
+                "{message}"
+            );
+            assert!(!message.contains("hunter2"), "{message}");
+        }
+        other => panic!("expected Config, got {other:?}"),
+    }
+    assert!(!format!("{config:?}").contains("hunter2"));
 }

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use httpmock::prelude::*;
 use httpmock::Mock;
-use infomaniak_block_storage::{Config, InfomaniakVolumeClient, RetryPolicy, WaitPolicy};
+use infomaniak_block_storage::{
+    Config, InfomaniakVolumeClient, ProxySetting, RetryPolicy, WaitPolicy,
+};
 use serde_json::{json, Value};
 
 pub const APP_CRED_ID: &str = "app-cred-id-42";
@@ -82,6 +84,8 @@ pub fn config(server: &MockServer) -> Config {
         backoff: 1.5,
     };
     config.request_timeout = Duration::from_secs(5);
+    // Loopback tests must not be sent to a proxy the environment may name.
+    config.proxy = ProxySetting::Direct;
     config
 }
 
@@ -99,6 +103,7 @@ pub fn unreachable_client() -> InfomaniakVolumeClient {
     let mut config = Config::application_credential(APP_CRED_ID, APP_CRED_SECRET);
     config.auth_url = format!("http://127.0.0.1:{port}/identity/v3");
     config.retry = RetryPolicy::none();
+    config.proxy = ProxySetting::Direct;
     InfomaniakVolumeClient::new(config).expect("valid test config")
 }
 

@@ -51,6 +51,8 @@ pub fn config(cloud: &FakeCloud) -> Config {
     config.retry = fast_retry(3);
     config.request_timeout = Duration::from_secs(10);
     config.connect_timeout = Duration::from_secs(5);
+    // Loopback tests must not be sent to a proxy the environment may name.
+    config.proxy = infomaniak_block_storage::ProxySetting::Direct;
     config
 }
 
