@@ -14,7 +14,8 @@
 //! lifecycle in your project too (it creates, then deletes, two 1 GiB volumes, a snapshot and
 //! two backups), and `--server <id>` to include attach/detach with one of your servers.
 //!
-//! `RUST_LOG=debug` shows every HTTP request (method, URL, status, time, request id).
+//! `RUST_LOG=infomaniak_block_storage=debug` shows every HTTP request, one line each (method,
+//! URL, status, time, request id); `RUST_LOG=debug` adds ureq's connection details.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
