@@ -71,13 +71,21 @@ impl Session {
     }
 }
 
+/// The token held, and the last authentication failure so that threads that waited for it
+/// share it instead of each asking Keystone again.
+#[derive(Default)]
+struct AuthState {
+    current: Option<Arc<Session>>,
+    failure: Option<(Instant, Error)>,
+}
+
 /// The HTTP layer shared by every operation.
 pub(crate) struct Transport {
     agent: ureq::Agent,
     config: Config,
     // Held while authenticating, so that threads needing a token wait for the one request in
     // flight instead of sending their own (single-flight).
-    session: Mutex<Option<Arc<Session>>>,
+    session: Mutex<AuthState>,
     generation: AtomicU64,
     jitter: AtomicU64,
     // The Cinder microversion sent, once known (negotiated or parsed from the config).
@@ -91,7 +99,7 @@ impl std::fmt::Debug for Transport {
             // try_lock: formatting must not wait for an authentication in flight.
             .field(
                 "authenticated",
-                &self.session.try_lock().map(|s| s.is_some()).ok(),
+                &self.session.try_lock().map(|s| s.current.is_some()).ok(),
             )
             .finish()
     }
@@ -353,7 +361,7 @@ impl Transport {
         Ok(Transport {
             agent: agent_config.into(),
             config,
-            session: Mutex::new(None),
+            session: Mutex::new(AuthState::default()),
             generation: AtomicU64::new(0),
             jitter: AtomicU64::new(seed),
             volume_version: Mutex::new(None),
@@ -364,7 +372,7 @@ impl Transport {
         &self.config
     }
 
-    fn lock_session(&self) -> MutexGuard<'_, Option<Arc<Session>>> {
+    fn lock_session(&self) -> MutexGuard<'_, AuthState> {
         // A panic elsewhere while holding the lock leaves a usable Option behind.
         self.session
             .lock()
@@ -440,16 +448,37 @@ impl Transport {
     /// Returns a live session, authenticating when there is none or it is about to expire.
     /// Only one thread authenticates at a time; the others wait and reuse its token.
     fn session(&self) -> Result<Arc<Session>> {
+        let asked = Instant::now();
         let mut guard = self.lock_session();
-        if let Some(session) = guard.as_ref() {
+        if let Some(session) = guard.current.as_ref() {
             if session.fresh() {
                 return Ok(Arc::clone(session));
             }
             debug!("token is about to expire; renewing it");
         }
-        let session = Arc::new(self.authenticate()?);
-        *guard = Some(Arc::clone(&session));
-        Ok(session)
+        // Another thread's attempt failed while this one waited: share its answer.
+        if let Some((at, error)) = guard.failure.as_ref() {
+            if *at >= asked {
+                return Err(error.clone());
+            }
+        }
+        self.authenticate_into(&mut guard)
+    }
+
+    /// Authenticates and stores the outcome: the new session, or the failure.
+    fn authenticate_into(&self, state: &mut AuthState) -> Result<Arc<Session>> {
+        match self.authenticate() {
+            Ok(session) => {
+                let session = Arc::new(session);
+                state.current = Some(Arc::clone(&session));
+                state.failure = None;
+                Ok(session)
+            }
+            Err(error) => {
+                state.failure = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        }
     }
 
     /// Forgets `stale` if it is still the current session, so the next call authenticates
@@ -457,19 +486,18 @@ impl Transport {
     fn invalidate(&self, stale: &Session) {
         let mut guard = self.lock_session();
         if guard
+            .current
             .as_ref()
             .is_some_and(|current| current.generation == stale.generation)
         {
-            *guard = None;
+            guard.current = None;
         }
     }
 
     /// Authenticates now, replacing any token held.
     pub(crate) fn reauthenticate(&self) -> Result<()> {
         let mut guard = self.lock_session();
-        let session = Arc::new(self.authenticate()?);
-        *guard = Some(session);
-        Ok(())
+        self.authenticate_into(&mut guard).map(|_| ())
     }
 
     fn authenticate(&self) -> Result<Session> {

@@ -1007,3 +1007,35 @@ fn threads_sharing_a_client_authenticate_once() {
     keystone.assert_calls(1);
     cinder.assert_calls(80);
 }
+
+#[test]
+fn threads_waiting_on_a_failing_authentication_share_its_error() {
+    let server = MockServer::start();
+    let keystone = server.mock(|when, then| {
+        when.method(POST).path(AUTH_PATH);
+        // Slow enough that all threads are waiting while the one attempt is in flight.
+        then.status(401)
+            .delay(Duration::from_millis(400))
+            .json_body(json!({"error": {"code": 401, "title": "Unauthorized", "message": "bad credentials"}}));
+    });
+    let client = client(&server);
+    let barrier = std::sync::Barrier::new(8);
+    let errors: Vec<_> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    client.try_list_volumes()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    for result in errors {
+        assert!(
+            matches!(&result, Err(Error::Auth { status: Some(401), message, .. }) if message == "bad credentials"),
+            "{result:?}"
+        );
+    }
+    keystone.assert_calls(1);
+}
