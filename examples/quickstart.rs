@@ -11,8 +11,8 @@
 //!
 //! With credentials (`INFOMANIAK_APP_CREDENTIAL_ID`/`_SECRET`, or an OpenStack openrc) it
 //! lists your volumes, snapshots and backups and changes nothing. Add `--lifecycle` to run the
-//! lifecycle in your project too (it creates, then deletes, two 1 GiB volumes, a snapshot and
-//! two backups), and `--server <id>` to include attach/detach with one of your servers.
+//! lifecycle in your project too (it creates, then deletes, two volumes of 2 GiB, a snapshot
+//! and two backups), and `--server <id>` to include attach/detach with one of your servers.
 //!
 //! `RUST_LOG=infomaniak_block_storage=debug` shows every HTTP request, one line each (method,
 //! URL, status, time, request id); `RUST_LOG=debug` adds ureq's connection details.
