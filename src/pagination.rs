@@ -102,7 +102,7 @@ impl<T> Iterator for Pages<T> {
         let max_pages = self.transport.config().max_pages;
         if self.fetched >= max_pages {
             return self.fail(format!(
-                "more than {max_pages} pages (Config::max_pages); stopping"
+                "reached the page cap of {max_pages} (Config::max_pages) with more pages to come"
             ));
         }
         self.fetched += 1;

@@ -195,3 +195,132 @@ fn empty_names_in_credentials_are_config_errors() {
         );
     }
 }
+
+#[test]
+fn an_empty_subject_token_is_an_auth_error() {
+    let server = MockServer::start();
+    let keystone = server.mock(|when, then| {
+        when.method(POST).path(AUTH_PATH);
+        then.status(201)
+            .header("X-Subject-Token", "")
+            .json_body(token_body(&server.base_url()));
+    });
+    let client = client(&server);
+    assert_eq!(
+        client.try_authenticate(),
+        Err(Error::Auth {
+            status: Some(201),
+            message: "Keystone's reply has no X-Subject-Token header".into(),
+            request_id: None,
+        })
+    );
+    keystone.assert_calls(1);
+}
+
+#[test]
+fn a_keystone_shaped_error_from_a_service_keeps_its_title_as_code() {
+    let server = MockServer::start();
+    mock_keystone(&server);
+    server.mock(|when, then| {
+        when.method(GET).path(format!("{CINDER}/volumes/detail"));
+        then.status(403).json_body(json!({"error": {
+            "code": 403, "title": "Forbidden", "message": "You are not authorized."
+        }}));
+    });
+    let client = client(&server);
+    assert_eq!(
+        client.try_list_volumes(),
+        Err(Error::Api {
+            status: 403,
+            code: Some("Forbidden".into()),
+            message: "You are not authorized.".into(),
+            request_id: None,
+            retry_after: None,
+        })
+    );
+}
+
+#[test]
+fn retry_after_as_an_http_date_is_honoured_and_capped() {
+    let server = MockServer::start();
+    mock_keystone(&server);
+    server.mock(|when, then| {
+        when.method(GET).path(format!("{CINDER}/volumes/detail"));
+        then.status(503)
+            .header("Retry-After", "Fri, 31 Dec 9999 23:59:59 GMT")
+            .json_body(json!({"serviceUnavailable": {"code": 503, "message": "busy"}}));
+    });
+    server.mock(|when, then| {
+        when.method(GET).path(format!("{CINDER}/snapshots/detail"));
+        then.status(503)
+            .header("Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT")
+            .json_body(json!({"serviceUnavailable": {"code": 503, "message": "busy"}}));
+    });
+    let mut config = config(&server);
+    config.retry = infomaniak_block_storage::RetryPolicy::none();
+    let client = InfomaniakVolumeClient::new(config).unwrap();
+    // A date far ahead is a day at most; a date in the past means now.
+    assert!(matches!(
+        client.try_list_volumes(),
+        Err(Error::Api {
+            retry_after: Some(86_400),
+            ..
+        })
+    ));
+    assert!(matches!(
+        client.try_list_snapshots(),
+        Err(Error::Api {
+            retry_after: Some(0),
+            ..
+        })
+    ));
+}
+
+#[test]
+fn max_pages_is_an_exact_bound() {
+    let server = MockServer::start();
+    mock_keystone(&server);
+    let base = server.base_url();
+    let page = |id: &str, next: Option<&str>| {
+        let mut body = json!({"volumes": [{"id": id, "status": "available", "size": 1}]});
+        if let Some(marker) = next {
+            body["volumes_links"] = json!([{"rel": "next",
+                "href": format!("{base}{CINDER}/volumes/detail?marker={marker}")}]);
+        }
+        body
+    };
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("{CINDER}/volumes/detail"))
+            .query_param_missing("marker");
+        then.status(200).json_body(page("v1", Some("v1")));
+    });
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("{CINDER}/volumes/detail"))
+            .query_param("marker", "v1");
+        then.status(200).json_body(page("v2", None));
+    });
+    let mut config = config(&server);
+    config.max_pages = 2;
+    let two = InfomaniakVolumeClient::new(config.clone()).unwrap();
+    let ids: Vec<String> = two
+        .try_list_volumes()
+        .unwrap()
+        .into_iter()
+        .map(|v| v.id)
+        .collect();
+    assert_eq!(ids, ["v1", "v2"]);
+
+    config.max_pages = 1;
+    let one = InfomaniakVolumeClient::new(config).unwrap();
+    match one.try_list_volumes() {
+        Err(Error::Decode { message, .. }) => {
+            assert_eq!(
+                message,
+                "reached the page cap of 1 (Config::max_pages) with more pages to come"
+            )
+        }
+        other => panic!("expected the page cap, got {other:?}"),
+    }
+}

@@ -797,6 +797,19 @@ fn wait_for_volume_deleted_stops_on_error_deleting() {
 }
 
 #[test]
+fn wait_for_volume_deleted_waits_through_a_plain_error_status() {
+    // A volume deleted from `error` may still show it for a moment: only `error_deleting`
+    // ends the wait.
+    let server = server();
+    status_sequence(&server, &["error", "deleting"], true);
+    let client = common::client(&server);
+    assert_eq!(
+        client.try_wait_for_volume_deleted(VOL, Duration::from_secs(30)),
+        Ok(())
+    );
+}
+
+#[test]
 fn wait_for_volume_deleted_times_out_while_deleting() {
     let server = server();
     status_sequence(&server, &["deleting"], false);
