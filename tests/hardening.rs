@@ -324,3 +324,28 @@ fn max_pages_is_an_exact_bound() {
         other => panic!("expected the page cap, got {other:?}"),
     }
 }
+
+#[test]
+fn the_retry_budget_bounds_the_number_of_retries() {
+    let server = MockServer::start();
+    mock_keystone(&server);
+    let list = server.mock(|when, then| {
+        when.method(GET).path(format!("{CINDER}/volumes/detail"));
+        then.status(503);
+    });
+    let mut config = config(&server);
+    config.retry = infomaniak_block_storage::RetryPolicy {
+        max_retries: 10,
+        initial_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(100),
+        max_total: Duration::from_millis(300),
+    };
+    let client = InfomaniakVolumeClient::new(config).unwrap();
+    assert!(matches!(
+        client.try_list_volumes(),
+        Err(Error::Api { status: 503, .. })
+    ));
+    // Pauses of 75 to 125 ms fit a 300 ms budget two to four times, far below max_retries.
+    let calls = list.calls();
+    assert!((2..=5).contains(&calls), "{calls} calls");
+}
