@@ -34,6 +34,14 @@ fn one_error_line<T>(f: impl FnOnce() -> T) -> (T, String) {
     (out, after.last().cloned().unwrap_or_default())
 }
 
+/// Runs a plain `bool` face that must fail: it returns false and logs exactly one error line
+/// containing `expected`.
+fn plain_bool_fails(f: impl FnOnce() -> bool, expected: &str) {
+    let (ok, line) = one_error_line(f);
+    assert!(!ok);
+    assert!(line.contains(expected), "{line}");
+}
+
 /// Runs `f` and checks it logged no error line.
 fn no_error_line<T>(f: impl FnOnce() -> T) -> T {
     capture_logs();
@@ -294,11 +302,9 @@ fn volume_metadata_get_set_delete() {
             request_id: Some(REQUEST_ID.into()),
         })
     );
-    let (ok, line) = one_error_line(|| client.delete_volume_metadata_key("v1", "nokey"));
-    assert!(!ok);
-    assert!(
-        line.contains("delete_volume_metadata_key(v1, nokey) failed"),
-        "{line}"
+    plain_bool_fails(
+        || client.delete_volume_metadata_key("v1", "nokey"),
+        "delete_volume_metadata_key(v1, nokey) failed",
     );
     missing.assert_calls(2);
 
@@ -486,9 +492,10 @@ fn set_bootable_sends_a_json_boolean_and_accepts_200() {
         client.try_set_volume_bootable("gone", true),
         Err(not_found_volume("gone"))
     );
-    let (ok, line) = one_error_line(|| client.set_volume_bootable("gone", true));
-    assert!(!ok);
-    assert!(line.contains("set_volume_bootable(gone) failed"), "{line}");
+    plain_bool_fails(
+        || client.set_volume_bootable("gone", true),
+        "set_volume_bootable(gone) failed",
+    );
     missing.assert_calls(2);
 }
 
@@ -532,9 +539,10 @@ fn set_readonly_both_faces() {
         client.try_set_volume_readonly("v2", true),
         Err(bad_request("Volume status must be available."))
     );
-    let (ok, line) = one_error_line(|| client.set_volume_readonly("v2", true));
-    assert!(!ok);
-    assert!(line.contains("set_volume_readonly(v2) failed"), "{line}");
+    plain_bool_fails(
+        || client.set_volume_readonly("v2", true),
+        "set_volume_readonly(v2) failed",
+    );
     refused.assert_calls(2);
 }
 
@@ -1061,9 +1069,10 @@ fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
             available: "3.41".into(),
         })
     );
-    let (ok, line) = one_error_line(|| client.extend_volume("v1", 20));
-    assert!(!ok);
-    assert!(line.contains("extend_volume(v1, 20 GiB) failed"), "{line}");
+    plain_bool_fails(
+        || client.extend_volume("v1", 20),
+        "extend_volume(v1, 20 GiB) failed",
+    );
     get.assert_calls(2);
     action.assert_calls(0);
     versions.assert_calls(0);
@@ -1134,11 +1143,9 @@ fn revert_at_3_39_is_unsupported() {
         client.try_revert_volume_to_snapshot("v1", "s1"),
         Err(expected)
     );
-    let (ok, line) = one_error_line(|| client.revert_volume_to_snapshot("v1", "s1"));
-    assert!(!ok);
-    assert!(
-        line.contains("revert_volume_to_snapshot(v1 to s1) failed"),
-        "{line}"
+    plain_bool_fails(
+        || client.revert_volume_to_snapshot("v1", "s1"),
+        "revert_volume_to_snapshot(v1 to s1) failed",
     );
     action.assert_calls(0);
     // A pinned microversion needs no network to be checked.

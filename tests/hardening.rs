@@ -130,14 +130,19 @@ fn unusable_waiter_settings_are_rejected_before_any_request() {
     }
 }
 
+/// A volume listing that always answers 503 without a body.
+fn always_503_listing(server: &MockServer) -> httpmock::Mock<'_> {
+    server.mock(|when, then| {
+        when.method(GET).path(format!("{CINDER}/volumes/detail"));
+        then.status(503);
+    })
+}
+
 #[test]
 fn huge_retry_backoffs_do_not_overflow() {
     let server = MockServer::start();
     mock_keystone(&server);
-    let list = server.mock(|when, then| {
-        when.method(GET).path(format!("{CINDER}/volumes/detail"));
-        then.status(503);
-    });
+    let list = always_503_listing(&server);
     let mut config = config(&server);
     config.retry.initial_backoff = Duration::MAX;
     config.retry.max_backoff = Duration::MAX;
@@ -329,10 +334,7 @@ fn max_pages_is_an_exact_bound() {
 fn the_retry_budget_bounds_the_number_of_retries() {
     let server = MockServer::start();
     mock_keystone(&server);
-    let list = server.mock(|when, then| {
-        when.method(GET).path(format!("{CINDER}/volumes/detail"));
-        then.status(503);
-    });
+    let list = always_503_listing(&server);
     let mut config = config(&server);
     config.retry = infomaniak_block_storage::RetryPolicy {
         max_retries: 10,
