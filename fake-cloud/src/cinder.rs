@@ -2,12 +2,12 @@
 
 use std::time::Instant;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::http::{Request, Response};
 use crate::state::{Backup, SimpleNext, Snapshot, State, Volume, VolumeNext};
 use crate::util::{encode_component, now_cinder, parse_query};
-use crate::{fault, keystone, FakeCloud, Shared};
+use crate::{FakeCloud, Shared, fault, keystone};
 
 /// Highest supported Cinder microversion minor (3.70).
 pub(crate) const MAX_MINOR: u32 = 70;
@@ -137,14 +137,14 @@ pub(crate) fn route(shared: &Shared, req: &Request, base: &str, rest: &[&str]) -
                 Response::json(300, &version_doc(base))
             } else {
                 method_not_allowed()
-            }
+            };
         }
         ["v3"] => {
             return if req.method == "GET" {
                 Response::json(200, &version_doc(base))
             } else {
                 method_not_allowed()
-            }
+            };
         }
         _ => {}
     }
@@ -317,7 +317,7 @@ fn metadata_arg(v: &Value, key: &str) -> Result<Map<String, Value>, Response> {
             _ => {
                 return Err(bad(&format!(
                     "Invalid input for field/attribute {key}. Value: {val}. Metadata values must be strings of at most 255 characters."
-                )))
+                )));
             }
         }
     }
@@ -417,7 +417,7 @@ fn list_response(ctx: &Ctx, key: &str, mut items: Vec<Item>) -> Res {
             _ => {
                 return Err(bad(&format!(
                     "Invalid value '{o}' for offset: must be a non-negative integer."
-                )))
+                )));
             }
         },
     };
@@ -599,7 +599,7 @@ fn create_volume(ctx: &Ctx) -> Res {
             None => {
                 return Err(not_found(&format!(
                     "Volume type with name {t} could not be found."
-                )))
+                )));
             }
         },
     };
@@ -817,14 +817,20 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
     match action.as_str() {
         "os-extend" => {
             let Some(ns) = arg.get("new_size") else {
-                return Err(bad("Invalid input for field/attribute os-extend. 'new_size' is a required property"));
+                return Err(bad(
+                    "Invalid input for field/attribute os-extend. 'new_size' is a required property",
+                ));
             };
             let new_size = positive_int(ns, "new_size")?;
             let mut st = ctx.shared.state();
             let v = find_volume(&st, id)?;
             let allowed = v.status == "available" || (v.status == "in-use" && ctx.mv >= 42);
             if !allowed {
-                let expected = if ctx.mv >= 42 { "'available' or 'in-use'" } else { "'available'" };
+                let expected = if ctx.mv >= 42 {
+                    "'available' or 'in-use'"
+                } else {
+                    "'available'"
+                };
                 return Err(bad(&format!(
                     "Invalid volume: Volume status must be {expected} to extend, currently {}.",
                     v.status
@@ -903,7 +909,9 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
                 )));
             }
             if v.volume_type == type_name {
-                return Err(bad("Invalid input received: Retype requires a different volume type."));
+                return Err(bad(
+                    "Invalid input received: Retype requires a different volume type.",
+                ));
             }
             let due = ctx.delay();
             if let Some(v) = st.volume_mut(id) {
@@ -1344,7 +1352,7 @@ fn create_backup(ctx: &Ctx) -> Res {
             None => {
                 return Err(bad(
                     "Invalid backup: No backups available to do an incremental backup.",
-                ))
+                ));
             }
         }
     } else {

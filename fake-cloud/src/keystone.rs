@@ -2,12 +2,12 @@
 
 use std::time::{Instant, SystemTime};
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::http::{Request, Response};
 use crate::state::Token;
 use crate::util::{instant_after, keystone_time, system_after};
-use crate::{lock, FakeCloud, Shared};
+use crate::{FakeCloud, Shared, lock};
 
 const AUTH_MESSAGE: &str = "The request you have made requires authentication.";
 
@@ -162,7 +162,7 @@ fn check_method(shared: &Shared, method: &str, identity: &Value) -> Outcome {
         _ => {
             return Outcome::Fail(bad_request(&format!(
                 "Expecting to find {method} in identity."
-            )))
+            )));
         }
     };
     match method {
@@ -332,7 +332,7 @@ fn issue(shared: &Shared, req: &Request) -> Response {
         Err(_) => {
             return bad_request(
                 "The request you have made is malformed: the body is not valid JSON.",
-            )
+            );
         }
     };
     let Some(auth) = body.get("auth").filter(|a| a.is_object()) else {

@@ -1,11 +1,11 @@
 //! Nova: servers (read-only) and `os-volume_attachments`.
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::http::{Request, Response};
 use crate::state::{Attachment, State, VolumeNext};
 use crate::util::now_cinder;
-use crate::{fault, keystone, FakeCloud, Shared};
+use crate::{FakeCloud, Shared, fault, keystone};
 
 /// Highest supported compute microversion minor (2.101).
 const MAX_MINOR: u32 = 101;
@@ -45,7 +45,9 @@ fn microversion(req: &Request) -> Result<u32, Response> {
         Some((2, minor)) if (1..=MAX_MINOR).contains(&minor) => Ok(minor),
         Some(_) => Err(fault(
             406,
-            &format!("Version {value} is not supported by the API. Minimum is 2.1 and maximum is 2.{MAX_MINOR}."),
+            &format!(
+                "Version {value} is not supported by the API. Minimum is 2.1 and maximum is 2.{MAX_MINOR}."
+            ),
         )),
         None => Err(bad(&format!(
             "Invalid API version request string {value}. Must be of format MajorNum.MinorNum."
@@ -214,7 +216,9 @@ fn attach(shared: &Shared, req: &Request, mv: u32, server_id: &str) -> Res {
     let body: Value =
         serde_json::from_slice(&req.body).map_err(|_| bad("Malformed request body"))?;
     let Some(att) = body.get("volumeAttachment").and_then(Value::as_object) else {
-        return Err(bad("Invalid input for field/attribute volumeAttachment. Value: None. None is not of type 'object'"));
+        return Err(bad(
+            "Invalid input for field/attribute volumeAttachment. Value: None. None is not of type 'object'",
+        ));
     };
     let Some(volume_id) = att
         .get("volumeId")
@@ -231,7 +235,7 @@ fn attach(shared: &Shared, req: &Request, mv: u32, server_id: &str) -> Res {
         Some(other) => {
             return Err(bad(&format!(
                 "Invalid input for field/attribute device. Value: {other}. Does not match pattern '(^/dev/x{{0,1}}[a-z]{{0,1}}d{{0,1}})([a-z]+)[0-9]*$'"
-            )))
+            )));
         }
     };
     let tag = att.get("tag").and_then(Value::as_str).map(String::from);
@@ -266,7 +270,7 @@ fn attach(shared: &Shared, req: &Request, mv: u32, server_id: &str) -> Res {
             return Err(fault(
                 409,
                 &format!("The supplied device path ({d}) is in use."),
-            ))
+            ));
         }
         None => {
             let mut dev = String::from("/dev/vdz");

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde_json::{Map, Value};
 
-use crate::util::{now_cinder, Rng};
+use crate::util::{Rng, now_cinder};
 
 /// An issued Keystone token.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use infomaniak_fake_cloud::{FakeCloud, Fault};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 #[derive(Debug)]
 struct Resp {
@@ -212,10 +212,11 @@ fn auth_success_and_catalog() {
     );
     assert_eq!(r.status, 201);
     assert!(r.header("x-subject-token").unwrap().starts_with("gAAAA"));
-    assert!(r
-        .header("x-openstack-request-id")
-        .unwrap()
-        .starts_with("req-"));
+    assert!(
+        r.header("x-openstack-request-id")
+            .unwrap()
+            .starts_with("req-")
+    );
     let v = r.json();
     let tok = &v["token"];
     assert_eq!(tok["project"]["id"], FakeCloud::PROJECT_ID);
@@ -245,11 +246,13 @@ fn auth_success_and_catalog() {
                 && e["url"].as_str().unwrap().contains("/internal/"))
     );
     let compute = catalog.iter().find(|s| s["type"] == "compute").unwrap();
-    assert!(compute["endpoints"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|e| e["url"] == cloud.compute_url()));
+    assert!(
+        compute["endpoints"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["url"] == cloud.compute_url())
+    );
 
     // Password auth with project scope by name.
     let pw = json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
@@ -357,10 +360,11 @@ fn volume_lifecycle_with_attach() {
     );
     assert_eq!(r.status, 202);
     assert_eq!(r.header("openstack-api-version"), Some("volume 3.60"));
-    assert!(r
-        .header("x-openstack-request-id")
-        .unwrap()
-        .starts_with("req-"));
+    assert!(
+        r.header("x-openstack-request-id")
+            .unwrap()
+            .starts_with("req-")
+    );
     let v = r.json();
     assert_eq!(v["volume"]["status"], "creating");
     assert_eq!(v["volume"]["bootable"], "false");
@@ -399,10 +403,12 @@ fn volume_lifecycle_with_attach() {
     // Delete while attached is refused.
     let r = c.call("DELETE", &format!("/volumes/{id}"), None);
     assert_eq!(r.status, 400);
-    assert!(r.json()["badRequest"]["message"]
-        .as_str()
-        .unwrap()
-        .starts_with("Invalid volume: Volume status must be available"));
+    assert!(
+        r.json()["badRequest"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid volume: Volume status must be available")
+    );
 
     // Detach.
     let r = c.nova(
@@ -470,10 +476,12 @@ fn create_validation_errors() {
         Some(json!({"volume": {"size": 1, "volume_type": "gold"}})),
     );
     assert_eq!(r.status, 404);
-    assert!(r.json()["itemNotFound"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("gold"));
+    assert!(
+        r.json()["itemNotFound"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gold")
+    );
     let r = c.call(
         "POST",
         "/volumes",
@@ -500,10 +508,12 @@ fn create_validation_errors() {
         Some(json!({"os-force_delete": {}})),
     );
     assert_eq!(r.status, 403);
-    assert!(r.json()["forbidden"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("force_delete"));
+    assert!(
+        r.json()["forbidden"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("force_delete")
+    );
     // Extend rules.
     let r = c.call(
         "POST",
@@ -511,9 +521,10 @@ fn create_validation_errors() {
         Some(json!({"os-extend": {"new_size": 1}})),
     );
     assert_eq!(r.status, 400);
-    assert!(r
-        .body
-        .contains("New size for extend must be greater than current size."));
+    assert!(
+        r.body
+            .contains("New size for extend must be greater than current size.")
+    );
     let r = c.call(
         "POST",
         &format!("/volumes/{id}/action"),
@@ -660,9 +671,10 @@ fn quota_exceeded_is_413() {
     c.create_volume(5, "small");
     let r = c.call("POST", "/volumes", Some(json!({"volume": {"size": 1}})));
     assert_eq!(r.status, 413);
-    assert!(r
-        .body
-        .contains("VolumeLimitExceeded: Maximum number of volumes allowed (2) exceeded"));
+    assert!(
+        r.body
+            .contains("VolumeLimitExceeded: Maximum number of volumes allowed (2) exceeded")
+    );
     let lim = c.call("GET", "/limits", None).json();
     assert_eq!(lim["limits"]["absolute"]["totalGigabytesUsed"], 20);
     assert_eq!(lim["limits"]["absolute"]["maxTotalVolumes"], 2);
@@ -676,7 +688,7 @@ fn snapshots_and_backups() {
     let mut c = Client::new(&cloud);
     let vol = c.create_volume(4, "src");
     c.call("GET", "/volumes", None); // let it become available
-                                     // Snapshot at 3.66 with force=false is a 400.
+    // Snapshot at 3.66 with force=false is a 400.
     c.version = "volume 3.66".into();
     let r = c.call(
         "POST",
@@ -715,9 +727,10 @@ fn snapshots_and_backups() {
         Some(json!({"backup": {"volume_id": vol, "incremental": true}})),
     );
     assert_eq!(r.status, 400);
-    assert!(r
-        .body
-        .contains("No backups available to do an incremental backup."));
+    assert!(
+        r.body
+            .contains("No backups available to do an incremental backup.")
+    );
     let r = c.call(
         "POST",
         "/backups",
@@ -742,9 +755,10 @@ fn snapshots_and_backups() {
     assert_eq!(v["backup"]["is_incremental"], true);
     let r = c.call("DELETE", &format!("/backups/{full}"), None);
     assert_eq!(r.status, 400);
-    assert!(r
-        .body
-        .contains("Incremental backups exist for this backup."));
+    assert!(
+        r.body
+            .contains("Incremental backups exist for this backup.")
+    );
 
     // Restore to a new volume and onto a too-small one.
     let r = c.call(
