@@ -11,32 +11,7 @@ use crate::{FakeCloud, Shared, lock};
 
 const AUTH_MESSAGE: &str = "The request you have made requires authentication.";
 
-fn title(status: u16) -> &'static str {
-    match status {
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        _ => crate::http::reason(status),
-    }
-}
-
-/// Keystone error body `{"error":{"code","title","message"}}`.
-pub(crate) fn error(status: u16, message: &str) -> Response {
-    Response::json(
-        status,
-        &json!({"error": {"code": status, "title": title(status), "message": message}}),
-    )
-}
-
-fn unauthorized(shared: &Shared, message: &str) -> Response {
-    error(401, message).with_header(
-        "WWW-Authenticate",
-        format!("Keystone uri=\"{}/identity/v3\"", shared.base_url),
-    )
-}
+use crate::faults::{keystone_error as error, keystone_unauthorized as unauthorized};
 
 fn bad_request(message: &str) -> Response {
     error(400, message)
@@ -88,12 +63,12 @@ pub(crate) fn route(shared: &Shared, req: &Request, rest: &[&str]) -> Response {
 /// Validates the `X-Auth-Token` of a Cinder/Nova request.
 pub(crate) fn check_token(shared: &Shared, req: &Request) -> Result<(), Response> {
     let Some(token) = req.header("x-auth-token") else {
-        return Err(crate::unauthorized(shared));
+        return Err(crate::faults::unauthorized(shared));
     };
     let st = lock(&shared.state);
     match st.tokens.get(token.trim()) {
         Some(t) if !t.revoked && t.expires > Instant::now() && t.project_scoped => Ok(()),
-        _ => Err(crate::unauthorized(shared)),
+        _ => Err(crate::faults::unauthorized(shared)),
     }
 }
 

@@ -102,8 +102,10 @@
 #![warn(missing_docs)]
 
 mod cinder;
+mod faults;
 mod http;
 mod keystone;
+mod microversion;
 mod nova;
 mod state;
 mod util;
@@ -114,8 +116,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-
-use serde_json::json;
 
 use crate::http::{Request, Response};
 use crate::state::State;
@@ -179,6 +179,8 @@ pub(crate) struct Config {
     pub(crate) page_size: usize,
     pub(crate) token_lifetime: Duration,
     pub(crate) transition_delay: Duration,
+    pub(crate) volume_versions: microversion::Range,
+    pub(crate) compute_versions: microversion::Range,
 }
 
 #[derive(Debug)]
@@ -247,6 +249,16 @@ impl Default for FakeCloudBuilder {
                 page_size: 1000,
                 token_lifetime: Duration::from_secs(3600),
                 transition_delay: Duration::from_millis(300),
+                volume_versions: microversion::Range {
+                    major: 3,
+                    min: 0,
+                    max: 70,
+                },
+                compute_versions: microversion::Range {
+                    major: 2,
+                    min: 1,
+                    max: 101,
+                },
             },
         }
     }
@@ -607,53 +619,9 @@ pub(crate) fn handle(shared: &Shared, req: Request) -> Response {
 
 fn injected_status(req: &Request, status: u16) -> Response {
     if req.path.starts_with("/identity") {
-        return keystone::error(status, "Injected fault.");
+        return faults::keystone_error(status, "Injected fault.");
     }
-    let mut r = fault(status, &format!("Injected fault: HTTP {status}."));
-    if status == 413 || status == 429 {
-        r = r.with_header("Retry-After", "0");
-    }
-    r
-}
-
-/// Cinder/Nova fault body root key for a status.
-pub(crate) fn fault_key(status: u16) -> &'static str {
-    match status {
-        400 => "badRequest",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "itemNotFound",
-        405 => "badMethod",
-        409 => "conflictingRequest",
-        413 | 429 => "overLimit",
-        415 => "badMediaType",
-        501 => "notImplemented",
-        503 => "serviceUnavailable",
-        _ => "computeFault",
-    }
-}
-
-/// A Cinder/Nova fault response `{"<key>":{"code":..,"message":..}}`.
-pub(crate) fn fault(status: u16, message: &str) -> Response {
-    let mut inner = json!({"code": status, "message": message});
-    if status == 413 || status == 429 {
-        inner["retryAfter"] = json!("0");
-    }
-    let mut body = serde_json::Map::new();
-    body.insert(fault_key(status).to_string(), inner);
-    Response::json(status, &serde_json::Value::Object(body))
-}
-
-/// The 401 answered for missing/unknown/expired tokens (keystonemiddleware).
-pub(crate) fn unauthorized(shared: &Shared) -> Response {
-    keystone::error(401, "The request you have made requires authentication.").with_header(
-        "WWW-Authenticate",
-        format!("Keystone uri=\"{}/identity/v3\"", shared.base_url),
-    )
-}
-
-fn not_found() -> Response {
-    fault(404, "The resource could not be found.")
+    faults::fault(status, &format!("Injected fault: HTTP {status}."))
 }
 
 /// Splits a path into percent-decoded, non-empty segments.
@@ -683,6 +651,6 @@ fn route(shared: &Shared, req: &Request) -> Response {
             let base = format!("{}{}/compute", shared.base_url, prefix);
             nova::route(shared, req, &base, &rest[1..])
         }
-        _ => not_found(),
+        _ => faults::no_such_resource(),
     }
 }

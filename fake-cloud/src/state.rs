@@ -210,6 +210,13 @@ impl State {
         )
     }
 
+    /// Gigabytes held by backups.
+    pub(crate) fn backup_gigabytes(&self) -> u64 {
+        self.backups
+            .iter()
+            .fold(0u64, |acc, b| acc.saturating_add(b.size))
+    }
+
     /// Checks quota for `new_volumes` more volumes and `new_gb` more gigabytes.
     pub(crate) fn check_quota(&self, new_volumes: u64, new_gb: u64) -> Result<(), String> {
         let (count, gb) = self.usage();
