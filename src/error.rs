@@ -7,7 +7,46 @@
 //! request bodies.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The underlying error behind an [`Error`], reachable through [`std::error::Error::source`].
+///
+/// It is shared (cloning an [`Error`] is cheap) and compared by its text, so that errors stay
+/// `PartialEq` for tests.
+#[derive(Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync + 'static>);
+
+impl Cause {
+    pub(crate) fn new(error: impl std::error::Error + Send + Sync + 'static) -> Cause {
+        Cause(Arc::new(error))
+    }
+
+    /// The underlying error.
+    pub fn get(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Cause) -> bool {
+        self.0.to_string() == other.0.to_string()
+    }
+}
+
+impl Eq for Cause {}
 
 /// Everything that can go wrong when talking to the cloud.
 ///
@@ -17,11 +56,15 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum Error {
     /// A setting is missing or contradicts another one. Nothing was sent.
+    #[non_exhaustive]
     Config {
         /// What is wrong, naming the variable or field.
         message: String,
+        /// The underlying error, e.g. the I/O error of reading a CA bundle.
+        source: Option<Cause>,
     },
     /// An argument failed validation before any request was sent.
+    #[non_exhaustive]
     InvalidArgument {
         /// The argument's name, as in the method signature.
         argument: &'static str,
@@ -29,6 +72,7 @@ pub enum Error {
         message: String,
     },
     /// Keystone refused the credentials or returned an unusable token.
+    #[non_exhaustive]
     Auth {
         /// HTTP status from Keystone, when one was received.
         status: Option<u16>,
@@ -38,6 +82,7 @@ pub enum Error {
         request_id: Option<String>,
     },
     /// The service catalog holds no endpoint for a service in the chosen region and interface.
+    #[non_exhaustive]
     EndpointNotFound {
         /// The service type looked for, e.g. `block-storage`.
         service: String,
@@ -47,6 +92,7 @@ pub enum Error {
         interface: String,
     },
     /// The resource does not exist (HTTP 404).
+    #[non_exhaustive]
     NotFound {
         /// What kind of resource, e.g. `volume`.
         resource: &'static str,
@@ -57,7 +103,32 @@ pub enum Error {
         /// `x-openstack-request-id` of the reply, when present.
         request_id: Option<String>,
     },
+    /// A `find_*` call matched several resources by name.
+    #[non_exhaustive]
+    Ambiguous {
+        /// What kind of resource, e.g. `volume`.
+        resource: &'static str,
+        /// The name that was looked for.
+        name: String,
+        /// The ids of every resource with that name.
+        ids: Vec<String>,
+    },
+    /// An attach did not happen: the volume went back to `available` (or to
+    /// `error_attaching`) without an attachment to that server. Nova records the cause in the
+    /// server's instance actions; `reason` holds it when it could be read.
+    #[non_exhaustive]
+    AttachFailed {
+        /// The volume.
+        volume_id: String,
+        /// The server.
+        server_id: String,
+        /// The volume's status after the attempt.
+        status: String,
+        /// Why, from Nova's instance actions, when known.
+        reason: Option<String>,
+    },
     /// `detach_volume` found no attachment of that volume on that server. Nothing was detached.
+    #[non_exhaustive]
     NotAttached {
         /// The volume that was to be detached.
         volume_id: String,
@@ -65,6 +136,7 @@ pub enum Error {
         instance_id: String,
     },
     /// The service answered with an error status (other than 404 on a resource).
+    #[non_exhaustive]
     Api {
         /// The HTTP status code.
         status: u16,
@@ -78,6 +150,7 @@ pub enum Error {
         retry_after: Option<u64>,
     },
     /// The request did not get an HTTP answer: connection refused, DNS, TLS, timeout, reset.
+    #[non_exhaustive]
     Transport {
         /// What failed, in words.
         message: String,
@@ -85,8 +158,11 @@ pub enum Error {
         /// happened: check with a `get_*` before retrying. False when it surely was not sent
         /// (for example the connection was refused).
         outcome_unknown: bool,
+        /// The HTTP client's error.
+        source: Option<Cause>,
     },
     /// A reply could not be decoded.
+    #[non_exhaustive]
     Decode {
         /// What was being decoded, e.g. `volume list page`.
         what: String,
@@ -94,10 +170,15 @@ pub enum Error {
         message: String,
         /// `x-openstack-request-id` of the reply, when present.
         request_id: Option<String>,
+        /// The JSON decoder's error, when there is one.
+        source: Option<Cause>,
     },
-    /// The operation needs a newer Cinder microversion than the one in use (the configured
-    /// one, or the server's maximum when negotiation is on). Nothing was changed.
+    /// The operation needs a newer microversion than the one in use (the configured one, or
+    /// the server's maximum once known). Nothing was sent for it.
+    #[non_exhaustive]
     Unsupported {
+        /// The API: `Cinder` or `Nova`.
+        api: &'static str,
         /// What was asked, e.g. `create a volume from a backup`.
         feature: String,
         /// The microversion it needs, e.g. `3.47`.
@@ -106,6 +187,7 @@ pub enum Error {
         available: String,
     },
     /// A waiter saw the resource enter an error state.
+    #[non_exhaustive]
     ResourceFailed {
         /// What kind of resource, e.g. `volume`.
         resource: &'static str,
@@ -113,8 +195,12 @@ pub enum Error {
         id: String,
         /// The error status it entered, e.g. `error_extending`.
         status: String,
+        /// Why, when the cloud says: the newest Cinder user message about the resource (for
+        /// example `schedule allocate volume: Could not find any available weighted backend.`).
+        reason: Option<String>,
     },
     /// A waiter gave up before the resource reached the wanted state.
+    #[non_exhaustive]
     WaitTimeout {
         /// What kind of resource, e.g. `volume`.
         resource: &'static str,
@@ -189,6 +275,53 @@ impl Error {
     pub(crate) fn config(message: impl Into<String>) -> Error {
         Error::Config {
             message: message.into(),
+            source: None,
+        }
+    }
+
+    pub(crate) fn config_caused(
+        message: impl Into<String>,
+        cause: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error::Config {
+            message: message.into(),
+            source: Some(Cause::new(cause)),
+        }
+    }
+
+    pub(crate) fn decode(
+        what: impl Into<String>,
+        message: impl Into<String>,
+        request_id: Option<String>,
+    ) -> Error {
+        Error::Decode {
+            what: what.into(),
+            message: message.into(),
+            request_id,
+            source: None,
+        }
+    }
+
+    pub(crate) fn json(what: impl Into<String>, err: serde_json::Error, request_id: Option<String>) -> Error {
+        Error::Decode {
+            what: what.into(),
+            message: err.to_string(),
+            request_id,
+            source: Some(Cause::new(err)),
+        }
+    }
+
+    pub(crate) fn unsupported(
+        api: &'static str,
+        feature: impl Into<String>,
+        required: impl fmt::Display,
+        available: impl fmt::Display,
+    ) -> Error {
+        Error::Unsupported {
+            api,
+            feature: feature.into(),
+            required: required.to_string(),
+            available: available.to_string(),
         }
     }
 }
@@ -203,7 +336,7 @@ fn write_request_id(f: &mut fmt::Formatter<'_>, request_id: &Option<String>) -> 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Config { message } => write!(f, "configuration error: {message}"),
+            Error::Config { message, .. } => write!(f, "configuration error: {message}"),
             Error::InvalidArgument { argument, message } => {
                 write!(f, "invalid argument `{argument}`: {message}")
             }
@@ -236,6 +369,27 @@ impl fmt::Display for Error {
                 write!(f, "{resource} {id} not found (HTTP 404): {message}")?;
                 write_request_id(f, request_id)
             }
+            Error::Ambiguous { resource, name, ids } => write!(
+                f,
+                "{} {resource}s are named `{name}` ({}); use an id",
+                ids.len(),
+                ids.join(", ")
+            ),
+            Error::AttachFailed {
+                volume_id,
+                server_id,
+                status,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "attaching volume {volume_id} to server {server_id} failed: the volume is `{status}` without that attachment"
+                )?;
+                match reason {
+                    Some(reason) => write!(f, " ({reason})"),
+                    None => Ok(()),
+                }
+            }
             Error::NotAttached {
                 volume_id,
                 instance_id,
@@ -260,6 +414,7 @@ impl fmt::Display for Error {
             Error::Transport {
                 message,
                 outcome_unknown,
+                ..
             } => {
                 write!(f, "transport error: {message}")?;
                 if *outcome_unknown {
@@ -274,23 +429,32 @@ impl fmt::Display for Error {
                 what,
                 message,
                 request_id,
+                ..
             } => {
                 write!(f, "could not decode {what}: {message}")?;
                 write_request_id(f, request_id)
             }
             Error::Unsupported {
+                api,
                 feature,
                 required,
                 available,
             } => write!(
                 f,
-                "cannot {feature}: it needs Cinder microversion {required}, and {available} is in use"
+                "cannot {feature}: it needs {api} microversion {required}, and {available} is in use"
             ),
             Error::ResourceFailed {
                 resource,
                 id,
                 status,
-            } => write!(f, "{resource} {id} entered error state `{status}`"),
+                reason,
+            } => {
+                write!(f, "{resource} {id} entered error state `{status}`")?;
+                match reason {
+                    Some(reason) => write!(f, ": {reason}"),
+                    None => Ok(()),
+                }
+            }
             Error::WaitTimeout {
                 resource,
                 id,
@@ -306,7 +470,19 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Config { source, .. }
+            | Error::Transport { source, .. }
+            | Error::Decode { source, .. } => source.as_ref().map(|cause| {
+                let inner: &(dyn std::error::Error + 'static) = cause.get();
+                inner
+            }),
+            _ => None,
+        }
+    }
+}
 
 /// Shorthand for `Result<T, Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,16 +1,17 @@
-//! Following `*_links` rel=next to the last page.
+//! Following `*_links` rel=next to the last page, lazily, within `Config::max_pages` and a
+//! listing's `max_items`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use ureq::http::Method;
 
 use crate::error::{Error, Result};
-use crate::transport::{Reply, Service, Transport};
+use crate::transport::{Call, Reply, Service, Transport};
 
 /// A link in an OpenStack reply (`self`, `bookmark`, `next`).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Link {
     /// The URL.
     #[serde(default, deserialize_with = "crate::de::null_default")]
@@ -23,8 +24,9 @@ pub struct Link {
 /// The query of the `next` link, if any.
 ///
 /// Only the query is kept: the link's host and scheme are what the server believes it is
-/// called, which behind a TLS-terminating proxy is often `http://` or an internal name. The
-/// client sends the query to the endpoint it already trusts.
+/// called, which behind a TLS-terminating proxy is often `http://` or an internal name, and a
+/// hostile server could name any host. The client sends the query to the endpoint it already
+/// trusts, so the token never goes where a reply points.
 pub(crate) fn next_query(links: &[Link]) -> Option<String> {
     let href = &links.iter().find(|l| l.rel == "next")?.href;
     let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
@@ -37,9 +39,10 @@ pub(crate) type PageDecoder<T> = fn(&Reply, &str) -> Result<(Vec<T>, Vec<Link>)>
 
 /// A lazy iterator over the pages of a Cinder listing: each `next()` fetches one page.
 ///
-/// Yields `Ok(items)` per page and stops after the last page. A failure is yielded once as
-/// `Err` and ends the iteration. A server that sends the same next page twice, or more pages
-/// than `Config::max_pages`, ends it with [`Error::Decode`] instead of looping.
+/// Yields `Ok(items)` per page and stops after the last page, or once the listing's
+/// `max_items` are there. A failure is yielded once as `Err` and ends the iteration. A server
+/// that sends the same next page twice, or more pages than `Config::max_pages`, ends it with
+/// [`Error::Decode`] instead of looping.
 pub struct Pages<T> {
     transport: Arc<Transport>,
     path: &'static str,
@@ -48,6 +51,7 @@ pub struct Pages<T> {
     next: Option<String>,
     seen: HashSet<String>,
     fetched: usize,
+    left: Option<usize>,
 }
 
 impl<T> std::fmt::Debug for Pages<T> {
@@ -56,6 +60,7 @@ impl<T> std::fmt::Debug for Pages<T> {
             .field("path", &self.path)
             .field("next", &self.next)
             .field("fetched", &self.fetched)
+            .field("left", &self.left)
             .finish()
     }
 }
@@ -66,6 +71,7 @@ impl<T> Pages<T> {
         path: &'static str,
         what: String,
         first_query: String,
+        max_items: Option<usize>,
         decode: PageDecoder<T>,
     ) -> Pages<T> {
         Pages {
@@ -73,19 +79,16 @@ impl<T> Pages<T> {
             path,
             what,
             decode,
-            next: Some(first_query),
+            next: (max_items != Some(0)).then_some(first_query),
             seen: HashSet::new(),
             fetched: 0,
+            left: max_items,
         }
     }
 
     fn fail(&mut self, message: String) -> Option<Result<Vec<T>>> {
         self.next = None;
-        Some(Err(Error::Decode {
-            what: self.what.clone(),
-            message,
-            request_id: None,
-        }))
+        Some(Err(Error::decode(self.what.clone(), message, None)))
     }
 }
 
@@ -106,22 +109,21 @@ impl<T> Iterator for Pages<T> {
             ));
         }
         self.fetched += 1;
-        let reply = match self.transport.call(
-            Service::BlockStorage,
-            Method::GET,
-            &with_query(self.path, &query),
-            None,
-            None,
-        ) {
+        let call = Call::get(Service::BlockStorage, with_query(self.path, &query));
+        let reply = match self.transport.send(&call) {
             Ok(reply) => reply,
             Err(err) => return Some(Err(err)),
         };
-        let (items, links) = match (self.decode)(&reply, &self.what) {
+        let (mut items, links) = match (self.decode)(&reply, &self.what) {
             Ok(page) => page,
             Err(err) => return Some(Err(err)),
         };
+        if let Some(left) = self.left.as_mut() {
+            items.truncate(*left);
+            *left -= items.len();
+        }
         // A next link on an empty page would make some broken proxies loop for ever.
-        if !items.is_empty() {
+        if !items.is_empty() && self.left != Some(0) {
             self.next = next_query(&links);
         }
         Some(Ok(items))

@@ -91,6 +91,24 @@ fn check_text(argument: &'static str, value: &str, multiline: bool) -> Result<()
     Ok(())
 }
 
+/// A text that must not be empty, such as a type name or a name to look up.
+pub(crate) fn required_text(argument: &'static str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(argument, "is empty"));
+    }
+    text(argument, value)
+}
+
+/// A metadata key: not empty, one line.
+pub(crate) fn metadata_key(key: &str) -> Result<()> {
+    required_text("key", key)
+}
+
+/// Every key of a metadata map.
+pub(crate) fn metadata_keys(metadata: &std::collections::BTreeMap<String, String>) -> Result<()> {
+    metadata.keys().try_for_each(|key| metadata_key(key))
+}
+
 /// Optional variant of [`description`].
 pub(crate) fn opt_description(argument: &'static str, value: Option<&str>) -> Result<()> {
     value.map_or(Ok(()), |v| description(argument, v))

@@ -8,13 +8,6 @@ use serde_json::{json, Value};
 use crate::config::{Auth, Domain, Interface, Project, User};
 use crate::error::{Error, Result};
 
-/// Service types under which Cinder v3 may be registered, most specific first
-/// (service-types-authority: `block-storage` with its aliases).
-pub(crate) const BLOCK_STORAGE_TYPES: &[&str] =
-    &["block-storage", "volumev3", "volume", "block-store"];
-/// Service type of Nova.
-pub(crate) const COMPUTE_TYPES: &[&str] = &["compute"];
-
 /// The path of the token request below the auth URL.
 /// Keystone v3 is the only identity API spoken, so a URL given without its `/v3` (as
 /// `https://host/identity` or `https://host:5000`) gets it added.
@@ -102,6 +95,8 @@ struct TokenBody {
     #[serde(default)]
     expires_at: Option<String>,
     #[serde(default)]
+    issued_at: Option<String>,
+    #[serde(default)]
     catalog: Option<Vec<CatalogService>>,
     #[serde(default)]
     project: Option<IdOnly>,
@@ -137,27 +132,29 @@ struct CatalogEndpoint {
 #[derive(Debug, Clone)]
 pub(crate) struct TokenInfo {
     pub expires_at: Option<SystemTime>,
+    pub issued_at: Option<SystemTime>,
     pub project_id: Option<String>,
     catalog: Vec<CatalogService>,
 }
 
 /// Decodes Keystone's token reply body.
 pub(crate) fn parse_token_reply(body: &[u8], request_id: Option<&str>) -> Result<TokenInfo> {
-    let reply: TokenReply = serde_json::from_slice(body).map_err(|e| Error::Decode {
-        what: "Keystone token reply".into(),
-        message: e.to_string(),
-        request_id: request_id.map(str::to_string),
-    })?;
+    let reply: TokenReply = serde_json::from_slice(body)
+        .map_err(|e| Error::json("Keystone token reply", e, request_id.map(str::to_string)))?;
     let expires_at = match reply.token.expires_at.as_deref() {
         None => None,
-        Some(text) => Some(parse_iso8601(text).ok_or_else(|| Error::Decode {
-            what: "Keystone token expires_at".into(),
-            message: format!("`{text}` is not an ISO-8601 time"),
-            request_id: request_id.map(str::to_string),
+        Some(text) => Some(parse_iso8601(text).ok_or_else(|| {
+            Error::decode(
+                "Keystone token expires_at",
+                format!("`{text}` is not an ISO-8601 time"),
+                request_id.map(str::to_string),
+            )
         })?),
     };
     Ok(TokenInfo {
         expires_at,
+        // Only used to measure the lifetime: an unreadable one is as good as none.
+        issued_at: reply.token.issued_at.as_deref().and_then(parse_iso8601),
         project_id: reply.token.project.and_then(|p| p.id),
         catalog: reply.token.catalog.unwrap_or_default(),
     })

@@ -1,15 +1,14 @@
 //! OpenStack `clouds.yaml` and `secure.yaml` (feature `clouds-yaml`, on by default).
 //!
-//! A cloud entry is translated into the `OS_*` variables it stands for and read by
-//! [`Config::from_vars`], so both sources follow exactly the same rules; errors are then
-//! renamed to the file, the cloud and the key.
+//! A cloud entry is read into the openrc settings it stands for, with a label naming the file
+//! and the cloud; `settings` turns them into a `Config` by the same rules as variables, and
+//! calls each setting by its key in the file.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use yaml_rust2::{Yaml, YamlLoader};
 
-use crate::config::Config;
 use crate::error::{Error, Result};
 
 /// `clouds.yaml` key (under `auth:` or at the top of the cloud) → openrc variable.
@@ -77,7 +76,7 @@ fn parse(path: &Path, text: &str) -> Result<Yaml> {
 
 fn read(path: &Path) -> Result<Yaml> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::config(format!("cannot read {}: {e}", path.display())))?;
+        .map_err(|e| Error::config_caused(format!("cannot read {}: {e}", path.display()), e))?;
     parse(path, &text)
 }
 
@@ -174,27 +173,31 @@ fn cloud_vars(cloud: &Yaml, label: &str) -> Result<HashMap<String, String>> {
     Ok(vars)
 }
 
-/// Renames `OS_*` variables in an error to the clouds.yaml keys they came from.
-fn rename(err: Error, label: &str) -> Error {
-    match err {
-        Error::Config { message } => {
-            let mut message = message;
-            for (key, var) in AUTH_KEYS {
-                message = message.replace(var, &format!("auth.{key}"));
-            }
-            for (key, var) in CLOUD_KEYS {
-                message = message.replace(var, key);
-            }
-            message = message.replace("OS_INSECURE", "verify");
-            Error::config(format!("{label}: {message}"))
-        }
-        other => other,
+/// The `clouds.yaml` key of an openrc setting, for errors.
+pub(crate) fn key_for(var: &str) -> String {
+    if let Some((key, _)) = AUTH_KEYS.iter().find(|(_, v)| *v == var) {
+        return format!("auth.{key}");
+    }
+    if let Some((key, _)) = CLOUD_KEYS.iter().find(|(_, v)| *v == var) {
+        return (*key).to_string();
+    }
+    match var {
+        "OS_INSECURE" => "verify".into(),
+        "BLOCK_STORAGE_ENDPOINT_OVERRIDE" => "block_storage_endpoint_override".into(),
+        "COMPUTE_ENDPOINT_OVERRIDE" => "compute_endpoint_override".into(),
+        other => other.to_string(),
     }
 }
 
-/// Builds the configuration of cloud `name`, looking files up with `var` (for `HOME`,
-/// `OS_CLIENT_CONFIG_FILE`, `OS_CLIENT_SECURE_FILE`).
-pub(crate) fn load(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
+/// A cloud entry: its settings by openrc name, and a label naming the cloud and its files.
+pub(crate) struct CloudEntry {
+    pub label: String,
+    pub vars: HashMap<String, String>,
+}
+
+/// Reads cloud `name`, looking files up with `var` (for `HOME`, `OS_CLIENT_CONFIG_FILE`,
+/// `OS_CLIENT_SECURE_FILE`).
+pub(crate) fn load(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<CloudEntry> {
     let clouds_paths = candidates(var, "OS_CLIENT_CONFIG_FILE", "clouds");
     let Some(clouds_path) = first_existing(&clouds_paths) else {
         let looked: Vec<String> = clouds_paths
@@ -250,20 +253,13 @@ pub(crate) fn load(name: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<C
         }
     };
     let vars = cloud_vars(&cloud, &label)?;
-    if !vars.contains_key("OS_AUTH_URL") {
-        return Err(Error::config(format!("{label}: auth.auth_url is missing")));
-    }
-    let mut config = Config::from_vars(|v| vars.get(v).cloned()).map_err(|e| rename(e, &label))?;
-    config.block_storage_endpoint = vars.get("BLOCK_STORAGE_ENDPOINT_OVERRIDE").cloned();
-    config.compute_endpoint = vars.get("COMPUTE_ENDPOINT_OVERRIDE").cloned();
-    config.validate().map_err(|e| rename(e, &label))?;
-    Ok(config)
+    Ok(CloudEntry { label, vars })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{Auth, Domain, Interface, Project, User};
+    use crate::config::{Auth, Config, Domain, Interface, Project, User};
 
     struct Dir(PathBuf);
     impl Drop for Dir {
@@ -305,7 +301,7 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let result = load(name, &|v| vars.get(v).cloned());
+        let result = crate::config::settings::from_cloud(name, &|v| vars.get(v).cloned());
         (d, result)
     }
 
@@ -419,7 +415,7 @@ clouds:
         let d = dir("none");
         let home = d.0.display().to_string();
         let missing = d.0.join("nope.yaml").display().to_string();
-        let err = load("x", &|v| match v {
+        let err = crate::config::settings::from_cloud("x", &|v| match v {
             "HOME" => Some(home.clone()),
             "OS_CLIENT_CONFIG_FILE" => Some(missing.clone()),
             _ => None,

@@ -1,4 +1,7 @@
-//! Project-wide Cinder information: volume types, availability zones, quotas and limits.
+//! Project-wide Cinder information: volume types, availability zones, quotas and limits, with
+//! their wire shapes and operations (`ops`).
+
+mod ops;
 
 use std::collections::BTreeMap;
 
@@ -9,6 +12,7 @@ use crate::de;
 
 /// A volume type, e.g. Infomaniak's `CEPH_1_perf1`.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct VolumeType {
     /// The type's id.
     #[serde(default, deserialize_with = "de::null_default")]
@@ -29,6 +33,7 @@ pub struct VolumeType {
 
 /// An availability zone.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct AvailabilityZone {
     /// The zone's name, e.g. `nova`.
     #[serde(rename = "zoneName", default, deserialize_with = "de::null_default")]
@@ -115,6 +120,7 @@ impl AbsoluteLimits {
 
 /// One quota with its usage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct QuotaUsage {
     /// The limit (`-1` = unlimited).
     #[serde(default, deserialize_with = "de::null_default")]
