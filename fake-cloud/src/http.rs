@@ -27,6 +27,8 @@ pub(crate) struct Request {
     pub(crate) body: Vec<u8>,
     /// Whether the connection should stay open afterwards.
     pub(crate) keep_alive: bool,
+    /// The `x-openstack-request-id` this request will be answered with.
+    pub(crate) request_id: String,
 }
 
 impl Request {
@@ -220,6 +222,7 @@ fn parse(buf: &[u8]) -> Parsed {
             headers,
             body,
             keep_alive,
+            request_id: String::new(),
         }),
         head_end + content_length,
     )

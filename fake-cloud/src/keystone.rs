@@ -34,22 +34,24 @@ pub(crate) fn route(shared: &Shared, req: &Request, rest: &[&str]) -> Response {
         ("GET" | "HEAD", ["v3", "auth", "tokens"]) => validate(shared, req),
         ("DELETE", ["v3", "auth", "tokens"]) => revoke(shared, req),
         ("GET", ["v3", "auth", "catalog"]) => {
-            if let Err(r) = check_token(shared, req) {
-                return r;
-            }
+            let project = match check_token(shared, req) {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
             Response::json(
                 200,
-                &json!({"catalog": catalog(&shared.base_url),
+                &json!({"catalog": catalog(&shared.base_url, &project),
                         "links": {"self": format!("{auth_url}/auth/catalog"), "previous": null, "next": null}}),
             )
         }
         ("GET", ["v3", "auth", "projects"]) => {
-            if let Err(r) = check_token(shared, req) {
-                return r;
-            }
+            let project = match check_token(shared, req) {
+                Ok(p) => p,
+                Err(r) => return r,
+            };
             Response::json(
                 200,
-                &json!({"projects": [project_json()],
+                &json!({"projects": [project_json(&project)],
                         "links": {"self": format!("{auth_url}/auth/projects"), "previous": null, "next": null}}),
             )
         }
@@ -60,14 +62,17 @@ pub(crate) fn route(shared: &Shared, req: &Request, rest: &[&str]) -> Response {
     }
 }
 
-/// Validates the `X-Auth-Token` of a Cinder/Nova request.
-pub(crate) fn check_token(shared: &Shared, req: &Request) -> Result<(), Response> {
+/// Validates the `X-Auth-Token` of a Cinder/Nova request; `Ok` carries the
+/// token's project id.
+pub(crate) fn check_token(shared: &Shared, req: &Request) -> Result<String, Response> {
     let Some(token) = req.header("x-auth-token") else {
         return Err(crate::faults::unauthorized(shared));
     };
     let st = lock(&shared.state);
     match st.tokens.get(token.trim()) {
-        Some(t) if !t.revoked && t.expires > Instant::now() && t.project_scoped => Ok(()),
+        Some(t) if !t.revoked && t.expires > Instant::now() && t.project_scoped => {
+            Ok(t.project_id.clone())
+        }
         _ => Err(crate::faults::unauthorized(shared)),
     }
 }
@@ -84,8 +89,17 @@ fn domain_json() -> Value {
     json!({"id": "default", "name": FakeCloud::USER_DOMAIN})
 }
 
-fn project_json() -> Value {
-    json!({"id": FakeCloud::PROJECT_ID, "name": FakeCloud::PROJECT_NAME, "domain": domain_json(),
+/// The name of one of the two projects.
+fn project_name(id: &str) -> &'static str {
+    if id == FakeCloud::OTHER_PROJECT_ID {
+        FakeCloud::OTHER_PROJECT_NAME
+    } else {
+        FakeCloud::PROJECT_NAME
+    }
+}
+
+fn project_json(id: &str) -> Value {
+    json!({"id": id, "name": project_name(id), "domain": domain_json(),
            "domain_id": "default", "enabled": true, "is_domain": false, "parent_id": "default",
            "description": "", "links": {"self": "" }})
 }
@@ -124,9 +138,11 @@ fn user_matches(user: &Value) -> Result<bool, Response> {
 }
 
 enum Outcome {
-    /// Authenticated; `app_cred` = an application credential was involved.
+    /// Authenticated; `app_cred` = an application credential was involved,
+    /// `project` = the project it implies (none for a password).
     Ok {
         app_cred: bool,
+        project: Option<String>,
     },
     Fail(Response),
 }
@@ -151,14 +167,28 @@ fn check_method(shared: &Shared, method: &str, identity: &Value) -> Outcome {
             };
             let pw_ok = user.get("password").and_then(Value::as_str) == Some(FakeCloud::PASSWORD);
             if matches && pw_ok {
-                Outcome::Ok { app_cred: false }
+                Outcome::Ok {
+                    app_cred: false,
+                    project: None,
+                }
             } else {
                 Outcome::Fail(unauthorized(shared, AUTH_MESSAGE))
             }
         }
         "application_credential" => {
-            let secret_ok = section.get("secret").and_then(Value::as_str)
-                == Some(FakeCloud::APP_CREDENTIAL_SECRET);
+            let secret = section.get("secret").and_then(Value::as_str);
+            if section.get("id").and_then(Value::as_str) == Some(FakeCloud::OTHER_APP_CREDENTIAL_ID)
+            {
+                return if secret == Some(FakeCloud::OTHER_APP_CREDENTIAL_SECRET) {
+                    Outcome::Ok {
+                        app_cred: true,
+                        project: Some(FakeCloud::OTHER_PROJECT_ID.to_string()),
+                    }
+                } else {
+                    Outcome::Fail(unauthorized(shared, AUTH_MESSAGE))
+                };
+            }
+            let secret_ok = secret == Some(FakeCloud::APP_CREDENTIAL_SECRET);
             let id_ok = if let Some(id) = section.get("id").and_then(Value::as_str) {
                 id == FakeCloud::APP_CREDENTIAL_ID
             } else if let Some(name) = section.get("name").and_then(Value::as_str) {
@@ -177,7 +207,10 @@ fn check_method(shared: &Shared, method: &str, identity: &Value) -> Outcome {
                 ));
             };
             if id_ok && secret_ok {
-                Outcome::Ok { app_cred: true }
+                Outcome::Ok {
+                    app_cred: true,
+                    project: Some(FakeCloud::PROJECT_ID.to_string()),
+                }
             } else {
                 Outcome::Fail(unauthorized(shared, AUTH_MESSAGE))
             }
@@ -189,6 +222,7 @@ fn check_method(shared: &Shared, method: &str, identity: &Value) -> Outcome {
             match live_token(shared, id) {
                 Some(t) => Outcome::Ok {
                     app_cred: t.app_cred,
+                    project: Some(t.project_id),
                 },
                 None => Outcome::Fail(unauthorized(shared, AUTH_MESSAGE)),
             }
@@ -229,8 +263,7 @@ fn check_scope(shared: &Shared, scope: &Value) -> Result<(), Response> {
 }
 
 /// Builds the service catalog pointing at this server.
-pub(crate) fn catalog(base: &str) -> Value {
-    let p = FakeCloud::PROJECT_ID;
+pub(crate) fn catalog(base: &str, p: &str) -> Value {
     let ep = |id: &str, interface: &str, region: &str, url: String| json!({"id": id, "interface": interface, "region": region, "region_id": region, "url": url});
     let volume_eps = |tag: &str| {
         json!([
@@ -278,19 +311,21 @@ fn token_body(shared: &Shared, t: &Token, with_catalog: bool) -> Value {
         "issued_at": t.issued_at,
         "expires_at": t.expires_at,
         "is_domain": false,
-        "project": {"id": FakeCloud::PROJECT_ID, "name": FakeCloud::PROJECT_NAME, "domain": domain_json()},
+        "project": {"id": t.project_id, "name": project_name(&t.project_id), "domain": domain_json()},
         "roles": [
             {"id": "9fe2ff9ee4384b1894a90878d3e92bab", "name": "member"},
             {"id": "3e6ab8c9a0b14e6db4a1c2d3e4f5a6b7", "name": "reader"}
         ],
     });
     if t.app_cred {
-        token["application_credential"] = json!({
-            "id": FakeCloud::APP_CREDENTIAL_ID, "name": FakeCloud::APP_CREDENTIAL_NAME, "restricted": true
-        });
+        token["application_credential"] = if t.project_id == FakeCloud::OTHER_PROJECT_ID {
+            json!({"id": FakeCloud::OTHER_APP_CREDENTIAL_ID, "name": "fake-other-app-cred", "restricted": true})
+        } else {
+            json!({"id": FakeCloud::APP_CREDENTIAL_ID, "name": FakeCloud::APP_CREDENTIAL_NAME, "restricted": true})
+        };
     }
     if with_catalog {
-        token["catalog"] = catalog(&shared.base_url);
+        token["catalog"] = catalog(&shared.base_url, &t.project_id);
     }
     json!({ "token": token })
 }
@@ -332,9 +367,16 @@ fn issue(shared: &Shared, req: &Request) -> Response {
         _ => return bad_request("Expecting to find methods in identity."),
     };
     let mut app_cred = false;
+    let mut project = None;
     for m in &methods {
         match check_method(shared, m, identity) {
-            Outcome::Ok { app_cred: a } => app_cred |= a,
+            Outcome::Ok {
+                app_cred: a,
+                project: p,
+            } => {
+                app_cred |= a;
+                project = project.or(p);
+            }
             Outcome::Fail(r) => return r,
         }
     }
@@ -361,6 +403,7 @@ fn issue(shared: &Shared, req: &Request) -> Response {
         project_scoped: true,
         app_cred,
         revoked: false,
+        project_id: project.unwrap_or_else(|| FakeCloud::PROJECT_ID.to_string()),
     };
     let id = {
         let mut st = lock(&shared.state);

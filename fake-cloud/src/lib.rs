@@ -107,6 +107,7 @@ mod http;
 mod keystone;
 mod microversion;
 mod nova;
+mod operation;
 mod state;
 mod util;
 
@@ -121,13 +122,21 @@ use crate::http::{Request, Response};
 use crate::state::State;
 use crate::util::Rng;
 
+pub use crate::operation::Operation;
+
 /// A fault to inject into upcoming requests, see [`FakeCloud::inject_fault`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Fault {
     /// Answer with this HTTP status and a fault body of the matching root key
-    /// (`computeFault` for 500/502/504, `serviceUnavailable` for 503, …;
-    /// Keystone's `{"error":{..}}` shape on `/identity`). No state changes.
+    /// (`computeFault` for 500/502/504, `serviceUnavailable` for 503,
+    /// `overLimit` for 413/429, …; Keystone's `{"error":{..}}` shape on
+    /// `/identity`). 413 and 429 carry `Retry-After: 0` (header, and
+    /// `retryAfter` in the body). No state changes.
     Status(u16),
+    /// Like [`Fault::Status`], with `Retry-After: <seconds>` (header, and
+    /// `retryAfter` in a 413/429 `overLimit` body). The header is sent
+    /// whatever the status, e.g. for a 503 during maintenance.
+    StatusWithRetryAfter(u16, u64),
     /// Sleep this long before handling the request normally (lets a client
     /// timeout fire).
     Delay(Duration),
@@ -252,7 +261,7 @@ impl Default for FakeCloudBuilder {
                 volume_versions: microversion::Range {
                     major: 3,
                     min: 0,
-                    max: 70,
+                    max: 71,
                 },
                 compute_versions: microversion::Range {
                     major: 2,
@@ -282,6 +291,34 @@ impl FakeCloudBuilder {
     /// (default 300 ms; [`Duration::ZERO`] = completes by the next read).
     pub fn transition_delay(mut self, d: Duration) -> Self {
         self.config.transition_delay = d;
+        self
+    }
+
+    /// The Cinder microversions served, e.g. `("3.0", "3.60")` for an older
+    /// cloud or `("3.0", "3.0")` for one without microversions (default
+    /// `3.0`–`3.71`, genuine Cinder 2024.1 and later). Requests outside the
+    /// range get 406 `computeFault` `"Version 3.N is not supported by the
+    /// API. Minimum is <min> and maximum is <max>."`, `latest` means `max`,
+    /// and the version documents (`GET /volume/`, `GET /volume/v3/`) report
+    /// the range.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless both are `3.N` and `min <= max`.
+    pub fn volume_microversion_range(mut self, min: &str, max: &str) -> Self {
+        self.config.volume_versions = parse_range(3, min, max);
+        self
+    }
+
+    /// The compute microversions served (default `2.1`–`2.101`), e.g.
+    /// `("2.1", "2.88")`; same rules as
+    /// [`volume_microversion_range`](Self::volume_microversion_range).
+    ///
+    /// # Panics
+    ///
+    /// Panics unless both are `2.N` and `min <= max`.
+    pub fn compute_microversion_range(mut self, min: &str, max: &str) -> Self {
+        self.config.compute_versions = parse_range(2, min, max);
         self
     }
 
@@ -323,6 +360,19 @@ impl FakeCloudBuilder {
             accept_thread: Some(handle),
         }
     }
+}
+
+fn parse_range(major: u32, min: &str, max: &str) -> microversion::Range {
+    let minor = |v: &str| match microversion::parse(v) {
+        Some((m, n)) if m == major => n,
+        _ => panic!("fake cloud: microversion {v:?} is not of the form {major}.N"),
+    };
+    let (min, max) = (minor(min), minor(max));
+    assert!(
+        min <= max,
+        "fake cloud: microversion range {major}.{min}..{major}.{max} is empty"
+    );
+    microversion::Range { major, min, max }
 }
 
 fn accept_loop(shared: Arc<Shared>, listener: TcpListener) {
@@ -405,6 +455,17 @@ impl FakeCloud {
     pub const REGION: &'static str = "dc3-a";
     /// The second region present in the catalog.
     pub const SECOND_REGION: &'static str = "dc4-a";
+    /// Id of a second application credential, of the same user, scoped to
+    /// [`FakeCloud::OTHER_PROJECT_ID`] (e.g. to accept a volume transfer in
+    /// another project). Its token's catalog points at URLs carrying that
+    /// project id.
+    pub const OTHER_APP_CREDENTIAL_ID: &'static str = "fake-other-app-cred-id";
+    /// Secret of [`FakeCloud::OTHER_APP_CREDENTIAL_ID`].
+    pub const OTHER_APP_CREDENTIAL_SECRET: &'static str = "fake-other-app-cred-secret";
+    /// The second project's id (in its block-storage URLs).
+    pub const OTHER_PROJECT_ID: &'static str = "a0b1c2d3e4f5461788990011aabbccdd";
+    /// The second project's name.
+    pub const OTHER_PROJECT_NAME: &'static str = "PCP-FAKE02";
 
     /// Starts a cloud with default settings (`FakeCloud::builder().start()`).
     pub fn start() -> FakeCloud {
@@ -435,6 +496,17 @@ impl FakeCloud {
     /// `http://127.0.0.1:PORT/volume/v3/<PROJECT_ID>`.
     pub fn block_storage_url(&self) -> String {
         format!("{}/volume/v3/{}", self.shared.base_url, Self::PROJECT_ID)
+    }
+
+    /// Public block-storage endpoint of region `dc3-a` for the second project:
+    /// `http://127.0.0.1:PORT/volume/v3/<OTHER_PROJECT_ID>` (needs a token of
+    /// [`FakeCloud::OTHER_APP_CREDENTIAL_ID`]).
+    pub fn other_block_storage_url(&self) -> String {
+        format!(
+            "{}/volume/v3/{}",
+            self.shared.base_url,
+            Self::OTHER_PROJECT_ID
+        )
     }
 
     /// Public compute endpoint of region `dc3-a`: `http://127.0.0.1:PORT/compute/v2.1`.
@@ -568,10 +640,59 @@ impl FakeCloud {
             .find(|b| b.id == id)
             .map(|b| b.status.clone())
     }
+
+    /// The project a volume belongs to ([`FakeCloud::PROJECT_ID`] unless it
+    /// was transferred), or `None` if it does not exist.
+    pub fn volume_project(&self, id: &str) -> Option<String> {
+        self.shared.state().volume(id).map(|v| v.project_id.clone())
+    }
+
+    /// Makes the next `op` (in any project) fail the way a backend failure
+    /// does: the request is accepted as usual, then after the transition
+    /// delay the resource ends in an error status (see [`Operation`] for
+    /// which) and a Cinder user message (`GET /messages`, 3.3) with
+    /// `user_message` `"<action>: <reason>"` is posted for it. An empty
+    /// `reason` uses Cinder's default detail for the operation, e.g.
+    /// `"schedule allocate volume: Could not find any available weighted
+    /// backend."` (event id `VOLUME_VOLUME_001_003`). Calls queue up: two
+    /// calls fail the next two such operations.
+    pub fn fail_next(&self, op: Operation, reason: &str) {
+        lock(&self.shared.state)
+            .failures
+            .push((op, reason.to_string()));
+    }
+
+    /// Makes the next Nova attach of volume `volume_id` fail on the compute
+    /// host, as genuine Nova does when the backend refuses the connection:
+    /// the attach call itself succeeds (200, or 202 from 2.101), the volume
+    /// goes `reserved` → `attaching` → back to `available` (or `in-use` when
+    /// other attachments remain) with no attachment for that server — never
+    /// `error_attaching` — and the server's `os-instance-actions` get an
+    /// `attach_volume` action with `message: "Error"` whose
+    /// `compute_attach_volume` event has `result: "Error"` and (2.84)
+    /// `details: reason`.
+    pub fn fail_next_attach(&self, volume_id: &str, reason: &str) {
+        lock(&self.shared.state).attach_failures.push((
+            volume_id.to_string(),
+            reason.to_string(),
+            false,
+        ));
+    }
+
+    /// Like [`FakeCloud::fail_next_attach`], but the volume ends in
+    /// `error_attaching` (what older clouds did) and a Cinder user message
+    /// (`attach volume: <reason>`, event `VOLUME_VOLUME_002_001`) is posted.
+    pub fn fail_next_attach_with_error_state(&self, volume_id: &str, reason: &str) {
+        lock(&self.shared.state).attach_failures.push((
+            volume_id.to_string(),
+            reason.to_string(),
+            true,
+        ));
+    }
 }
 
 /// Entry point for every parsed request (called from connection threads).
-pub(crate) fn handle(shared: &Shared, req: Request) -> Response {
+pub(crate) fn handle(shared: &Shared, mut req: Request) -> Response {
     shared.requests.fetch_add(1, Ordering::SeqCst);
     if req.method.eq_ignore_ascii_case("POST")
         && req.path.trim_end_matches('/').ends_with("/auth/tokens")
@@ -586,6 +707,7 @@ pub(crate) fn handle(shared: &Shared, req: Request) -> Response {
         body: req.body.clone(),
     });
     let request_id = shared.rng.request_id();
+    req.request_id = request_id.clone();
     let mut resp = match shared.take_fault(&req.method, &req.path) {
         Some(Fault::DropConnection) => {
             let mut r = Response::empty(0);
@@ -599,7 +721,8 @@ pub(crate) fn handle(shared: &Shared, req: Request) -> Response {
             r.body = b"{\"volumes\": [".to_vec();
             r
         }
-        Some(Fault::Status(s)) => injected_status(&req, s),
+        Some(Fault::Status(s)) => injected_status(&req, s, 0),
+        Some(Fault::StatusWithRetryAfter(s, secs)) => injected_status(&req, s, secs),
         Some(Fault::Delay(d)) => {
             std::thread::sleep(d);
             route(shared, &req)
@@ -617,11 +740,21 @@ pub(crate) fn handle(shared: &Shared, req: Request) -> Response {
     resp
 }
 
-fn injected_status(req: &Request, status: u16) -> Response {
-    if req.path.starts_with("/identity") {
-        return faults::keystone_error(status, "Injected fault.");
+fn injected_status(req: &Request, status: u16, retry_after: u64) -> Response {
+    let r = if req.path.starts_with("/identity") {
+        faults::keystone_error(status, "Injected fault.")
+    } else {
+        faults::fault_retry_after(
+            status,
+            &format!("Injected fault: HTTP {status}."),
+            retry_after,
+        )
+    };
+    if r.has_header("retry-after") || (retry_after == 0 && status != 413 && status != 429) {
+        r
+    } else {
+        r.with_header("Retry-After", retry_after.to_string())
     }
-    faults::fault(status, &format!("Injected fault: HTTP {status}."))
 }
 
 /// Splits a path into percent-decoded, non-empty segments.

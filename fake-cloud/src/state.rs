@@ -1,11 +1,12 @@
 //! The simulated cloud's resources and their lazily applied status transitions.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::{Map, Value};
 
-use crate::util::{Rng, now_cinder};
+use crate::util::{Rng, cinder_time, now_cinder};
+use crate::{FakeCloud, Operation};
 
 /// An issued Keystone token.
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub(crate) struct Token {
     pub(crate) project_scoped: bool,
     pub(crate) app_cred: bool,
     pub(crate) revoked: bool,
+    /// The project the token is scoped to.
+    pub(crate) project_id: String,
 }
 
 /// What happens to a volume when its pending transition completes.
@@ -28,10 +31,31 @@ pub(crate) enum VolumeNext {
     Resize(String, u64),
     /// Attachment completes: `in-use`, attachment marked attached.
     Attached,
-    /// Detach completes: `available`, attachments removed.
-    Detached,
+    /// Detach from this server completes: its attachment is removed; the
+    /// volume is `in-use` if others remain, else `available`.
+    Detached(String),
     /// The volume disappears (delete).
     Remove,
+    /// Switch to this status now, then continue with the next step after
+    /// the duration (multi-step transitions such as reserved → attaching).
+    Step(String, Duration, Box<VolumeNext>),
+    /// The compute host could not connect the volume to `server_id`.
+    AttachFailed(AttachFailure),
+    /// The operation failed: switch to this (error) status and post the
+    /// user message, if any.
+    Fail(String, Option<NewMessage>),
+}
+
+/// A failed attachment, see [`VolumeNext::AttachFailed`].
+#[derive(Debug, Clone)]
+pub(crate) struct AttachFailure {
+    pub(crate) server_id: String,
+    /// Request id of the attach call (the instance action's key).
+    pub(crate) request_id: String,
+    pub(crate) reason: String,
+    /// End in `error_attaching` (with a user message) instead of rolling
+    /// back to the previous status.
+    pub(crate) error_state: bool,
 }
 
 /// What happens to a snapshot/backup when its transition completes.
@@ -39,6 +63,8 @@ pub(crate) enum VolumeNext {
 pub(crate) enum SimpleNext {
     Status(String),
     Remove,
+    /// Switch to this (error) status with a `fail_reason` and a user message.
+    Fail(String, String, NewMessage),
 }
 
 /// A volume attachment (one per server).
@@ -60,6 +86,7 @@ pub(crate) struct Attachment {
 pub(crate) struct Volume {
     pub(crate) seq: u64,
     pub(crate) id: String,
+    pub(crate) project_id: String,
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) size: u64,
@@ -78,11 +105,46 @@ pub(crate) struct Volume {
     pub(crate) updated_at: Option<String>,
 }
 
+impl Volume {
+    /// A new volume of `project` with default attributes (type
+    /// `CEPH_1_perf1`, zone `nova`, no metadata, not bootable).
+    pub(crate) fn new(
+        (seq, id): (u64, String),
+        project_id: &str,
+        size: u64,
+        status: &str,
+        pending: Option<(Instant, VolumeNext)>,
+    ) -> Volume {
+        Volume {
+            seq,
+            id,
+            project_id: project_id.to_string(),
+            name: None,
+            description: None,
+            size,
+            status: status.to_string(),
+            pending,
+            volume_type: "CEPH_1_perf1".into(),
+            availability_zone: "nova".into(),
+            bootable: false,
+            readonly: false,
+            multiattach: false,
+            snapshot_id: None,
+            source_volid: None,
+            metadata: Map::new(),
+            attachments: Vec::new(),
+            created_at: now_cinder(),
+            updated_at: None,
+        }
+    }
+}
+
 /// A Cinder snapshot.
 #[derive(Debug, Clone)]
 pub(crate) struct Snapshot {
     pub(crate) seq: u64,
     pub(crate) id: String,
+    pub(crate) project_id: String,
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) size: u64,
@@ -99,6 +161,9 @@ pub(crate) struct Snapshot {
 pub(crate) struct Backup {
     pub(crate) seq: u64,
     pub(crate) id: String,
+    pub(crate) project_id: String,
+    pub(crate) availability_zone: Option<String>,
+    pub(crate) fail_reason: Option<String>,
     pub(crate) name: Option<String>,
     pub(crate) description: Option<String>,
     pub(crate) size: u64,
@@ -121,6 +186,68 @@ pub(crate) struct Server {
     pub(crate) id: String,
     pub(crate) name: String,
     pub(crate) created: String,
+    pub(crate) project_id: String,
+    /// `os-instance-actions`, oldest first.
+    pub(crate) actions: Vec<InstanceAction>,
+}
+
+/// One Nova instance action (`attach_volume`, `detach_volume`).
+#[derive(Debug, Clone)]
+pub(crate) struct InstanceAction {
+    pub(crate) action: &'static str,
+    pub(crate) request_id: String,
+    pub(crate) start_time: String,
+    pub(crate) updated_at: String,
+    /// `None` while fine, `"Error"` once an event failed.
+    pub(crate) message: Option<String>,
+    pub(crate) events: Vec<ActionEvent>,
+}
+
+/// An event of an [`InstanceAction`] (`compute_attach_volume`, …).
+#[derive(Debug, Clone)]
+pub(crate) struct ActionEvent {
+    pub(crate) event: &'static str,
+    pub(crate) start_time: String,
+    pub(crate) finish_time: Option<String>,
+    /// `"Success"`, `"Error"`, or `None` while running.
+    pub(crate) result: Option<String>,
+    /// The failure, shown as `details` from compute 2.84.
+    pub(crate) details: Option<String>,
+}
+
+/// A Cinder user message about to be posted (see [`Message`]).
+#[derive(Debug, Clone)]
+pub(crate) struct NewMessage {
+    pub(crate) project_id: String,
+    pub(crate) request_id: String,
+    /// `VOLUME`, `VOLUME_SNAPSHOT`, `VOLUME_BACKUP`.
+    pub(crate) resource_type: &'static str,
+    pub(crate) resource_uuid: String,
+    pub(crate) event_id: String,
+    pub(crate) user_message: String,
+}
+
+/// A Cinder user message (`/messages`, 3.3).
+#[derive(Debug, Clone)]
+pub(crate) struct Message {
+    pub(crate) seq: u64,
+    pub(crate) id: String,
+    pub(crate) body: NewMessage,
+    pub(crate) created_at: String,
+    pub(crate) guaranteed_until: String,
+}
+
+/// A pending volume transfer.
+#[derive(Debug, Clone)]
+pub(crate) struct Transfer {
+    pub(crate) seq: u64,
+    pub(crate) id: String,
+    pub(crate) project_id: String,
+    pub(crate) name: Option<String>,
+    pub(crate) volume_id: String,
+    pub(crate) auth_key: String,
+    pub(crate) no_snapshots: bool,
+    pub(crate) created_at: String,
 }
 
 /// Everything the cloud knows.
@@ -131,8 +258,15 @@ pub(crate) struct State {
     pub(crate) snapshots: Vec<Snapshot>,
     pub(crate) backups: Vec<Backup>,
     pub(crate) servers: Vec<Server>,
+    pub(crate) messages: Vec<Message>,
+    pub(crate) transfers: Vec<Transfer>,
     pub(crate) quota_volumes: Option<u64>,
     pub(crate) quota_gigabytes: Option<u64>,
+    /// Injected failures for the next operation of a kind: (operation, reason).
+    pub(crate) failures: Vec<(Operation, String)>,
+    /// Injected failures for the next attach of a volume: (volume id, reason,
+    /// end in `error_attaching`).
+    pub(crate) attach_failures: Vec<(String, String, bool)>,
     seq: u64,
     instance_tag: u32,
     pub(crate) token_counter: u64,
@@ -146,8 +280,12 @@ impl State {
             snapshots: Vec::new(),
             backups: Vec::new(),
             servers: Vec::new(),
+            messages: Vec::new(),
+            transfers: Vec::new(),
             quota_volumes: None,
             quota_gigabytes: None,
+            failures: Vec::new(),
+            attach_failures: Vec::new(),
             seq: 0,
             instance_tag: (rng.next_u64() >> 32) as u32,
             token_counter: 0,
@@ -174,6 +312,8 @@ impl State {
             id: id.clone(),
             name: name.to_string(),
             created: now_cinder(),
+            project_id: FakeCloud::PROJECT_ID.to_string(),
+            actions: Vec::new(),
         });
         id
     }
@@ -196,30 +336,80 @@ impl State {
         self.snapshots.iter().find(|s| s.id == id)
     }
 
+    pub(crate) fn snapshot_mut(&mut self, id: &str) -> Option<&mut Snapshot> {
+        self.snapshots.iter_mut().find(|s| s.id == id)
+    }
+
     pub(crate) fn backup(&self, id: &str) -> Option<&Backup> {
         self.backups.iter().find(|b| b.id == id)
     }
 
-    /// Volumes count and gigabytes in use.
-    pub(crate) fn usage(&self) -> (u64, u64) {
+    pub(crate) fn backup_mut(&mut self, id: &str) -> Option<&mut Backup> {
+        self.backups.iter_mut().find(|b| b.id == id)
+    }
+
+    pub(crate) fn server_mut(&mut self, id: &str) -> Option<&mut Server> {
+        self.servers.iter_mut().find(|s| s.id == id)
+    }
+
+    /// Takes the injected failure for the next `op`, if any.
+    pub(crate) fn take_failure(&mut self, op: Operation) -> Option<String> {
+        let i = self.failures.iter().position(|(o, _)| *o == op)?;
+        Some(self.failures.remove(i).1)
+    }
+
+    /// Takes the injected failure for the next attach of `volume_id`:
+    /// (reason, end in `error_attaching`).
+    pub(crate) fn take_attach_failure(&mut self, volume_id: &str) -> Option<(String, bool)> {
+        let i = self
+            .attach_failures
+            .iter()
+            .position(|(v, _, _)| v == volume_id)?;
+        let (_, reason, error_state) = self.attach_failures.remove(i);
+        Some((reason, error_state))
+    }
+
+    /// Posts a user message now.
+    pub(crate) fn post_message(&mut self, body: NewMessage) {
+        let (seq, id) = self.new_id(6);
+        let now = SystemTime::now();
+        // Cinder's message_ttl default: 30 days.
+        let until = now + Duration::from_secs(30 * 86_400);
+        self.messages.push(Message {
+            seq,
+            id,
+            body,
+            created_at: cinder_time(now),
+            guaranteed_until: cinder_time(until),
+        });
+    }
+
+    /// Volumes count and gigabytes in use by `project`.
+    pub(crate) fn usage(&self, project: &str) -> (u64, u64) {
+        let mine = self.volumes.iter().filter(|v| v.project_id == project);
         (
-            self.volumes.len() as u64,
-            self.volumes
-                .iter()
-                .fold(0u64, |acc, v| acc.saturating_add(v.size)),
+            mine.clone().count() as u64,
+            mine.fold(0u64, |acc, v| acc.saturating_add(v.size)),
         )
     }
 
-    /// Gigabytes held by backups.
-    pub(crate) fn backup_gigabytes(&self) -> u64 {
+    /// Gigabytes held by the backups of `project`.
+    pub(crate) fn backup_gigabytes(&self, project: &str) -> u64 {
         self.backups
             .iter()
+            .filter(|b| b.project_id == project)
             .fold(0u64, |acc, b| acc.saturating_add(b.size))
     }
 
-    /// Checks quota for `new_volumes` more volumes and `new_gb` more gigabytes.
-    pub(crate) fn check_quota(&self, new_volumes: u64, new_gb: u64) -> Result<(), String> {
-        let (count, gb) = self.usage();
+    /// Checks `project`'s quota for `new_volumes` more volumes and `new_gb`
+    /// more gigabytes (the quotas apply to each project alike).
+    pub(crate) fn check_quota(
+        &self,
+        project: &str,
+        new_volumes: u64,
+        new_gb: u64,
+    ) -> Result<(), String> {
+        let (count, gb) = self.usage(project);
         if let Some(q) = self.quota_volumes {
             if new_volumes > 0 && count.saturating_add(new_volumes) > q {
                 return Err(format!(
@@ -240,80 +430,153 @@ impl State {
     /// Applies every transition due at `now`.
     pub(crate) fn tick(&mut self, now: Instant) {
         let mut removed_volumes = false;
+        let mut messages = Vec::new();
+        let mut failed_attaches = Vec::new();
         for v in &mut self.volumes {
-            let due = matches!(&v.pending, Some((t, _)) if *t <= now);
-            if !due {
-                continue;
-            }
-            let Some((_, next)) = v.pending.take() else {
-                continue;
-            };
-            v.updated_at = Some(now_cinder());
-            match next {
-                VolumeNext::Status(s) => v.status = s,
-                VolumeNext::Resize(s, size) => {
-                    v.status = s;
-                    v.size = size;
+            while let Some((due, _)) = &v.pending {
+                let due = *due;
+                if due > now {
+                    break;
                 }
-                VolumeNext::Attached => {
-                    v.status = "in-use".into();
-                    for a in &mut v.attachments {
-                        a.attached = true;
+                let Some((_, next)) = v.pending.take() else {
+                    break;
+                };
+                v.updated_at = Some(now_cinder());
+                match next {
+                    VolumeNext::Status(s) => v.status = s,
+                    VolumeNext::Resize(s, size) => {
+                        v.status = s;
+                        v.size = size;
                     }
-                }
-                VolumeNext::Detached => {
-                    v.attachments.clear();
-                    v.status = "available".into();
-                }
-                VolumeNext::Remove => {
-                    v.status = "deleted".into();
-                    removed_volumes = true;
+                    VolumeNext::Attached => {
+                        v.status = "in-use".into();
+                        for a in &mut v.attachments {
+                            a.attached = true;
+                        }
+                    }
+                    VolumeNext::Detached(server) => {
+                        v.attachments.retain(|a| a.server_id != server);
+                        v.status = after_detach(v);
+                    }
+                    VolumeNext::Remove => {
+                        v.status = "deleted".into();
+                        removed_volumes = true;
+                    }
+                    VolumeNext::Step(status, after, next) => {
+                        v.status = status;
+                        v.pending = Some((due.checked_add(after).unwrap_or(due), *next));
+                    }
+                    VolumeNext::AttachFailed(f) => {
+                        v.attachments
+                            .retain(|a| a.server_id != f.server_id || a.attached);
+                        if f.error_state {
+                            v.status = "error_attaching".into();
+                            messages.push(NewMessage {
+                                project_id: v.project_id.clone(),
+                                request_id: f.request_id.clone(),
+                                resource_type: "VOLUME",
+                                resource_uuid: v.id.clone(),
+                                event_id: crate::Operation::attach_event_id(&f.reason),
+                                user_message: format!("attach volume: {}", f.reason),
+                            });
+                        } else {
+                            v.status = after_detach(v);
+                        }
+                        failed_attaches.push(f);
+                    }
+                    VolumeNext::Fail(status, message) => {
+                        v.status = status;
+                        messages.extend(message);
+                    }
                 }
             }
         }
         if removed_volumes {
             self.volumes.retain(|v| v.status != "deleted");
         }
-        let mut removed = false;
         for s in &mut self.snapshots {
-            if matches!(&s.pending, Some((t, _)) if *t <= now) {
-                if let Some((_, next)) = s.pending.take() {
-                    s.updated_at = Some(now_cinder());
-                    match next {
-                        SimpleNext::Status(st) => s.status = st,
-                        SimpleNext::Remove => {
-                            s.status = "deleted".into();
-                            removed = true;
-                        }
-                    }
-                }
-            }
+            apply_simple(
+                &mut s.pending,
+                &mut s.status,
+                &mut s.updated_at,
+                now,
+                &mut messages,
+            );
         }
-        if removed {
-            self.snapshots.retain(|s| s.status != "deleted");
-        }
-        let mut removed = false;
+        self.snapshots.retain(|s| s.status != "deleted");
         for b in &mut self.backups {
-            if matches!(&b.pending, Some((t, _)) if *t <= now) {
-                if let Some((_, next)) = b.pending.take() {
-                    b.updated_at = Some(now_cinder());
-                    match next {
-                        SimpleNext::Status(st) => {
-                            if st == "available" && b.object_count == 0 {
-                                b.object_count = b.size.max(1);
-                            }
-                            b.status = st;
-                        }
-                        SimpleNext::Remove => {
-                            b.status = "deleted".into();
-                            removed = true;
-                        }
-                    }
-                }
+            let was_pending = b.pending.is_some();
+            let reason = apply_simple(
+                &mut b.pending,
+                &mut b.status,
+                &mut b.updated_at,
+                now,
+                &mut messages,
+            );
+            if reason.is_some() {
+                b.fail_reason = reason;
+            }
+            if was_pending && b.status == "available" && b.object_count == 0 {
+                b.object_count = b.size.max(1);
             }
         }
-        if removed {
-            self.backups.retain(|b| b.status != "deleted");
+        self.backups.retain(|b| b.status != "deleted");
+        for m in messages {
+            self.post_message(m);
+        }
+        for f in failed_attaches {
+            let finish = now_cinder();
+            let Some(server) = self.server_mut(&f.server_id) else {
+                continue;
+            };
+            if let Some(a) = server
+                .actions
+                .iter_mut()
+                .find(|a| a.request_id == f.request_id)
+            {
+                a.message = Some("Error".into());
+                a.updated_at = finish.clone();
+                for e in &mut a.events {
+                    e.finish_time = Some(finish.clone());
+                    e.result = Some("Error".into());
+                    e.details = Some(f.reason.clone());
+                }
+            }
         }
     }
+}
+
+/// A volume's status once an attachment went away.
+fn after_detach(v: &Volume) -> String {
+    if v.attachments.iter().any(|a| a.attached) {
+        "in-use".into()
+    } else {
+        "available".into()
+    }
+}
+
+/// Applies a due snapshot/backup transition; returns the `fail_reason` of a
+/// failure.
+fn apply_simple(
+    pending: &mut Option<(Instant, SimpleNext)>,
+    status: &mut String,
+    updated_at: &mut Option<String>,
+    now: Instant,
+    messages: &mut Vec<NewMessage>,
+) -> Option<String> {
+    if !matches!(pending, Some((t, _)) if *t <= now) {
+        return None;
+    }
+    let (_, next) = pending.take()?;
+    *updated_at = Some(now_cinder());
+    match next {
+        SimpleNext::Status(s) => *status = s,
+        SimpleNext::Remove => *status = "deleted".into(),
+        SimpleNext::Fail(s, reason, message) => {
+            *status = s;
+            messages.push(message);
+            return Some(reason);
+        }
+    }
+    None
 }

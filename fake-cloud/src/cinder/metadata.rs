@@ -14,8 +14,9 @@ use crate::util::now_cinder;
 /// A resource's metadata map and its `updated_at`, or the 404 to answer.
 pub(super) type Target<'s> = Result<(&'s mut Map<String, Value>, &'s mut Option<String>), Response>;
 
-/// Finds the metadata of resource `id` in the state.
-pub(super) type Find = for<'s> fn(&'s mut State, &str) -> Target<'s>;
+/// Finds the metadata of resource `id` (last argument) of a project (second
+/// argument) in the state.
+pub(super) type Find = for<'s> fn(&'s mut State, &str, &str) -> Target<'s>;
 
 /// GET (show), POST (merge) and PUT (replace) `…/{id}/metadata`.
 pub(super) fn collection(ctx: &Ctx, id: &str, find: Find) -> Res {
@@ -33,7 +34,7 @@ pub(super) fn collection(ctx: &Ctx, id: &str, find: Find) -> Res {
         Some(metadata_arg(md, "metadata")?)
     };
     let mut st = ctx.shared.state();
-    let (metadata, updated_at) = find(&mut st, id)?;
+    let (metadata, updated_at) = find(&mut st, &ctx.project, id)?;
     match (m, new) {
         ("POST", Some(new)) => {
             for (k, val) in new {
@@ -75,7 +76,7 @@ pub(super) fn item(ctx: &Ctx, id: &str, key: &str, find: Find) -> Res {
         return Err(method_not_allowed());
     };
     let mut st = ctx.shared.state();
-    let (metadata, updated_at) = find(&mut st, id)?;
+    let (metadata, updated_at) = find(&mut st, &ctx.project, id)?;
     match m {
         "GET" => match metadata.get(key) {
             Some(val) => Ok(Response::json(200, &json!({"meta": { key: val }}))),

@@ -5,10 +5,12 @@
 
 mod args;
 mod backups;
+mod messages;
 mod metadata;
 mod paging;
 mod project;
 mod snapshots;
+mod transfers;
 mod volumes;
 
 use std::time::Instant;
@@ -22,8 +24,11 @@ use crate::util::parse_query;
 use crate::{FakeCloud, Shared, keystone};
 
 /// Path segments that may directly follow `/v3/` (the project id is optional).
-const KNOWN_COLLECTIONS: [&str; 8] = [
+const KNOWN_COLLECTIONS: [&str; 11] = [
     "volumes",
+    "messages",
+    "volume-transfers",
+    "os-volume-transfer",
     "snapshots",
     "backups",
     "types",
@@ -47,6 +52,8 @@ struct Ctx<'a> {
     /// Microversion minor number (3.N).
     mv: u32,
     query: Vec<(String, String, String)>,
+    /// The project of the token (and of the URL, when it names one).
+    project: String,
 }
 
 impl Ctx<'_> {
@@ -65,7 +72,7 @@ impl Ctx<'_> {
 
     /// `self` and `bookmark` links of a resource.
     fn links(&self, collection: &str, id: &str) -> Value {
-        let p = FakeCloud::PROJECT_ID;
+        let p = &self.project;
         json!([
             {"href": format!("{}/v3/{p}/{collection}/{id}", self.base), "rel": "self"},
             {"href": format!("{}/{p}/{collection}/{id}", self.base), "rel": "bookmark"}
@@ -75,6 +82,47 @@ impl Ctx<'_> {
     /// When a transition started now completes.
     fn delay(&self) -> Instant {
         crate::util::instant_after(self.shared.config.transition_delay)
+    }
+
+    /// 404 unless the request's microversion is at least 3.`min` (how Cinder
+    /// answers for a resource or method that does not exist at a version).
+    fn require(&self, min: u32) -> Result<(), Response> {
+        if self.mv >= min {
+            Ok(())
+        } else {
+            Err(no_such_resource())
+        }
+    }
+
+    /// 400 for a body field that only exists from 3.`min` (Cinder's schema
+    /// rejects unknown properties).
+    fn field_from(&self, field: &str, min: u32) -> Result<(), Response> {
+        if self.mv >= min {
+            Ok(())
+        } else {
+            Err(crate::faults::bad(&format!(
+                "Invalid input for field/attribute {field}. Additional properties are not allowed ('{field}' was unexpected)"
+            )))
+        }
+    }
+
+    /// A user message about `resource_uuid` for a failed `op`, in this
+    /// request's project and with its request id.
+    fn message(
+        &self,
+        op: crate::Operation,
+        reason: &str,
+        resource_uuid: &str,
+    ) -> crate::state::NewMessage {
+        let (resource_type, event_id, user_message) = op.message(reason);
+        crate::state::NewMessage {
+            project_id: self.project.clone(),
+            request_id: self.req.request_id.clone(),
+            resource_type,
+            resource_uuid: resource_uuid.to_string(),
+            event_id,
+            user_message,
+        }
     }
 }
 
@@ -125,7 +173,9 @@ pub(crate) fn route(shared: &Shared, req: &Request, base: &str, rest: &[&str]) -
         return no_such_resource();
     }
     let mut r = &rest[1..];
-    if r.first() == Some(&FakeCloud::PROJECT_ID) {
+    let mut url_project = None;
+    if let Some(first) = r.first().filter(|f| is_project(f)) {
+        url_project = Some(*first);
         r = &r[1..];
     } else if let Some(first) = r.first() {
         if !KNOWN_COLLECTIONS.contains(first) {
@@ -133,9 +183,10 @@ pub(crate) fn route(shared: &Shared, req: &Request, base: &str, rest: &[&str]) -
             return no_such_resource();
         }
     }
-    if let Err(resp) = keystone::check_token(shared, req) {
-        return resp;
-    }
+    let project = match keystone::check_token(shared, req) {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
     let mv = match negotiate(shared, req) {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -146,9 +197,15 @@ pub(crate) fn route(shared: &Shared, req: &Request, base: &str, rest: &[&str]) -
         base,
         mv,
         query: parse_query(&req.query),
+        project,
     };
-    let resp = match dispatch(&ctx, r) {
-        Ok(r) | Err(r) => r,
+    let resp = if url_project.is_some_and(|p| p != ctx.project) {
+        // cinder/api/openstack/wsgi.py: the URL names another project.
+        crate::faults::bad("Malformed request url")
+    } else {
+        match dispatch(&ctx, r) {
+            Ok(r) | Err(r) => r,
+        }
     };
     resp.with_header("OpenStack-API-Version", format!("volume 3.{mv}"))
         .with_header("Vary", "OpenStack-API-Version")
@@ -159,6 +216,17 @@ fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
         Some(&"volumes") => volumes::dispatch(ctx, &r[1..]),
         Some(&"snapshots") => snapshots::dispatch(ctx, &r[1..]),
         Some(&"backups") => backups::dispatch(ctx, &r[1..]),
+        Some(&"messages") => messages::dispatch(ctx, &r[1..]),
+        Some(&"volume-transfers") => {
+            ctx.require(55)?;
+            transfers::dispatch(ctx, &r[1..])
+        }
+        Some(&"os-volume-transfer") => transfers::dispatch(ctx, &r[1..]),
         _ => project::dispatch(ctx, r),
     }
+}
+
+/// Whether a path segment is one of the cloud's project ids.
+fn is_project(segment: &str) -> bool {
+    segment == FakeCloud::PROJECT_ID || segment == FakeCloud::OTHER_PROJECT_ID
 }

@@ -8,19 +8,96 @@ use crate::faults::{bad, not_found};
 use crate::http::Response;
 use crate::util::encode_component;
 
+/// One listed resource: what the list can filter and sort by, and its JSON.
 pub(super) struct Item {
-    /// Creation order (lists are newest first).
-    pub(super) seq: u64,
-    pub(super) id: String,
-    pub(super) name: Option<String>,
-    pub(super) status: String,
-    pub(super) volume_id: Option<String>,
-    pub(super) json: Value,
+    /// Creation order (lists are newest first unless sorted otherwise).
+    seq: u64,
+    id: String,
+    /// Filterable/sortable values, e.g. `("status", Some("available"))`.
+    fields: Vec<(&'static str, Option<String>)>,
+    json: Value,
 }
 
+impl Item {
+    /// An item with no filterable fields yet.
+    pub(super) fn new(seq: u64, id: &str, json: Value) -> Item {
+        Item {
+            seq,
+            id: id.to_string(),
+            fields: Vec::new(),
+            json,
+        }
+    }
+
+    /// Adds a field the list can be filtered (`?key=value`; `status`
+    /// case-insensitively) and sorted (`sort=key[:asc|desc]`) by.
+    pub(super) fn field(mut self, key: &'static str, value: Option<&str>) -> Item {
+        self.fields.push((key, value.map(str::to_string)));
+        self
+    }
+
+    fn value(&self, key: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    fn matches(&self, ctx: &Ctx) -> bool {
+        self.fields.iter().all(|(k, v)| match ctx.q(k) {
+            None => true,
+            Some(want) if *k == "status" => {
+                v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(want))
+            }
+            Some(want) => v.as_deref() == Some(want),
+        })
+    }
+}
+
+/// The `sort` (or `sort_key`/`sort_dir`) keys: (key, descending).
+fn sort_keys(ctx: &Ctx) -> Vec<(String, bool)> {
+    if let Some(sort) = ctx.q("sort") {
+        return sort
+            .split(',')
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                let (key, dir) = k.split_once(':').unwrap_or((k, "desc"));
+                (
+                    key.trim().to_string(),
+                    !dir.trim().eq_ignore_ascii_case("asc"),
+                )
+            })
+            .collect();
+    }
+    let desc = !ctx
+        .q("sort_dir")
+        .is_some_and(|d| d.eq_ignore_ascii_case("asc"));
+    vec![(ctx.q("sort_key").unwrap_or("created_at").to_string(), desc)]
+}
+
+fn sort(ctx: &Ctx, items: &mut [Item]) {
+    let keys = sort_keys(ctx);
+    items.sort_by(|a, b| {
+        for (key, desc) in &keys {
+            let ord = match key.as_str() {
+                "created_at" => a.seq.cmp(&b.seq),
+                "id" => a.id.cmp(&b.id),
+                k => a.value(k).cmp(&b.value(k)),
+            };
+            let ord = if *desc { ord.reverse() } else { ord };
+            if ord.is_ne() {
+                return ord;
+            }
+        }
+        b.seq.cmp(&a.seq)
+    });
+}
+
+/// Renders a list: filters by the items' fields, sorts, pages with
+/// `limit`/`marker`/`offset`, adds `<key>_links` on a full page and
+/// `count` (3.45, `with_count=true`).
 pub(super) fn list_response(ctx: &Ctx, key: &str, mut items: Vec<Item>) -> Res {
-    // Newest first, stable.
-    items.sort_by_key(|i| std::cmp::Reverse(i.seq));
+    sort(ctx, &mut items);
     let limit = match ctx.q("limit") {
         None => None,
         Some(l) => match l.trim().parse::<i64>() {
@@ -40,43 +117,23 @@ pub(super) fn list_response(ctx: &Ctx, key: &str, mut items: Vec<Item>) -> Res {
             }
         },
     };
-    let marker_seq = match ctx.q("marker") {
-        None => None,
-        Some(m) => match items.iter().find(|i| i.id == m) {
-            Some(i) => Some(i.seq),
+    let after_marker = match ctx.q("marker") {
+        None => 0,
+        Some(m) => match items.iter().position(|i| i.id == m) {
+            Some(p) => p + 1,
             None => return Err(not_found(&format!("Marker {m} could not be found."))),
         },
     };
-    let name = ctx.q("name").map(str::to_string);
-    let status = ctx.q("status").map(str::to_string);
-    let volume_id = ctx.q("volume_id").map(str::to_string);
+    let total = items.iter().filter(|i| i.matches(ctx)).count();
     let filtered: Vec<Item> = items
         .into_iter()
-        .filter(|i| {
-            name.as_ref()
-                .is_none_or(|n| i.name.as_deref() == Some(n.as_str()))
-        })
-        .filter(|i| {
-            status
-                .as_ref()
-                .is_none_or(|s| i.status.eq_ignore_ascii_case(s))
-        })
-        .filter(|i| {
-            volume_id
-                .as_ref()
-                .is_none_or(|v| i.volume_id.as_deref() == Some(v.as_str()))
-        })
+        .skip(after_marker)
+        .filter(|i| i.matches(ctx))
         .collect();
-    let total = filtered.len();
     let effective = limit
         .unwrap_or(ctx.shared.config.page_size)
         .min(ctx.shared.config.page_size);
-    let page: Vec<Item> = filtered
-        .into_iter()
-        .filter(|i| marker_seq.is_none_or(|m| i.seq < m))
-        .skip(offset)
-        .take(effective)
-        .collect();
+    let page: Vec<Item> = filtered.into_iter().skip(offset).take(effective).collect();
     let mut out = Map::new();
     let full = effective > 0 && page.len() == effective;
     if full {

@@ -7,11 +7,16 @@ use super::{Ctx, Res};
 use crate::faults::{method_not_allowed, no_such_resource, not_found};
 use crate::http::Response;
 
-/// Volume types offered by the cloud: (id, name).
-pub(super) const TYPES: [(&str, &str); 2] = [
+/// Volume types offered by the cloud: (id, name); the first is the default.
+pub(super) const TYPES: [(&str, &str); 3] = [
     ("7c1f4f5e-0d1a-4b6e-9a51-000000000001", "CEPH_1_perf1"),
     ("7c1f4f5e-0d1a-4b6e-9a51-000000000002", "CEPH_1_perf2"),
+    ("7c1f4f5e-0d1a-4b6e-9a51-000000000003", MULTIATTACH_TYPE),
 ];
+
+/// The type whose volumes can be attached to several servers
+/// (extra spec `multiattach="<is> True"`).
+pub(super) const MULTIATTACH_TYPE: &str = "CEPH_1_multiattach";
 
 pub(super) fn find_type(name_or_id: &str) -> Option<(&'static str, &'static str)> {
     TYPES
@@ -20,20 +25,27 @@ pub(super) fn find_type(name_or_id: &str) -> Option<(&'static str, &'static str)
         .find(|(id, name)| *id == name_or_id || *name == name_or_id)
 }
 
-fn type_json((id, name): (&str, &str)) -> Value {
-    json!({"id": id, "name": name, "is_public": true, "extra_specs": {}, "description": null,
+/// The type JSON (also embedded in `os-volume_upload_image` replies).
+pub(super) fn type_json((id, name): (&str, &str)) -> Value {
+    let extra_specs = if name == MULTIATTACH_TYPE {
+        json!({"multiattach": "<is> True"})
+    } else {
+        json!({})
+    };
+    json!({"id": id, "name": name, "is_public": true, "extra_specs": extra_specs, "description": null,
            "os-volume-type-access:is_public": true, "qos_specs_id": null})
 }
 
 fn limits(ctx: &Ctx) -> Response {
     let st = ctx.shared.state();
-    let (count, gb) = st.usage();
+    let p = &ctx.project;
+    let (count, gb) = st.usage(p);
     let q = quota_limit;
-    let backup_gb = st.backup_gigabytes();
+    let backup_gb = st.backup_gigabytes(p);
     Response::json(
         200,
         &json!({"limits": {"rate": [], "absolute": {
-            "totalSnapshotsUsed": st.snapshots.len(),
+            "totalSnapshotsUsed": st.snapshots.iter().filter(|s| s.project_id == *p).count(),
             "maxTotalBackups": -1,
             "maxTotalVolumeGigabytes": q(st.quota_gigabytes),
             "maxTotalSnapshots": -1,
@@ -41,7 +53,7 @@ fn limits(ctx: &Ctx) -> Response {
             "totalBackupGigabytesUsed": backup_gb,
             "maxTotalVolumes": q(st.quota_volumes),
             "totalVolumesUsed": count,
-            "totalBackupsUsed": st.backups.len(),
+            "totalBackupsUsed": st.backups.iter().filter(|b| b.project_id == *p).count(),
             "totalGigabytesUsed": gb
         }}}),
     )
@@ -49,7 +61,7 @@ fn limits(ctx: &Ctx) -> Response {
 
 fn quota_set(ctx: &Ctx, project: &str) -> Response {
     let st = ctx.shared.state();
-    let (count, gb) = st.usage();
+    let (count, gb) = st.usage(project);
     let q = quota_limit;
     let usage = ctx.q_true("usage");
     let entry = |limit: i64, in_use: u64| {
@@ -59,15 +71,17 @@ fn quota_set(ctx: &Ctx, project: &str) -> Response {
             json!(limit)
         }
     };
-    let backup_gb = st.backup_gigabytes();
+    let backup_gb = st.backup_gigabytes(project);
+    let snapshots = st.snapshots.iter().filter(|s| s.project_id == project);
+    let backups = st.backups.iter().filter(|b| b.project_id == project);
     Response::json(
         200,
         &json!({"quota_set": {
             "id": project,
             "volumes": entry(q(st.quota_volumes), count),
             "gigabytes": entry(q(st.quota_gigabytes), gb),
-            "snapshots": entry(-1, st.snapshots.len() as u64),
-            "backups": entry(-1, st.backups.len() as u64),
+            "snapshots": entry(-1, snapshots.count() as u64),
+            "backups": entry(-1, backups.count() as u64),
             "backup_gigabytes": entry(-1, backup_gb),
             "per_volume_gigabytes": entry(-1, 0),
             "groups": entry(-1, 0),

@@ -8,8 +8,8 @@ use super::args::{
 };
 use super::paging::{Item, list_response};
 use super::volumes::find_volume;
-use super::{Ctx, Res, USER_ID};
-use crate::FakeCloud;
+use super::{Ctx, Res, USER_ID, metadata};
+use crate::Operation;
 use crate::faults::{bad, method_not_allowed, no_such_resource, not_found};
 use crate::http::Response;
 use crate::state::{SimpleNext, Snapshot, State};
@@ -23,7 +23,7 @@ pub(super) fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
         ("POST", []) => create_snapshot(ctx),
         ("GET", [id]) => {
             let st = ctx.shared.state();
-            let s = find_snapshot(&st, id)?;
+            let s = find_snapshot(ctx, &st, id)?;
             Ok(Response::json(
                 200,
                 &json!({"snapshot": snapshot_json(ctx, s, true)}),
@@ -32,14 +32,35 @@ pub(super) fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
         ("PUT", [id]) => update_snapshot(ctx, id),
         ("DELETE", [id]) => delete_snapshot(ctx, id),
         ("POST", [id, "action"]) => snapshot_action(ctx, id),
+        (_, [id, "metadata"]) => metadata::collection(ctx, id, snapshot_metadata),
+        (_, [id, "metadata", key]) => metadata::item(ctx, id, key, snapshot_metadata),
         (_, [] | [_] | [_, "action"]) => Err(method_not_allowed()),
         _ => Err(no_such_resource()),
     }
 }
 
-pub(super) fn find_snapshot<'s>(st: &'s State, id: &str) -> Result<&'s Snapshot, Response> {
+/// Snapshot `id` of the request's project, or 404.
+pub(super) fn find_snapshot<'s>(
+    ctx: &Ctx,
+    st: &'s State,
+    id: &str,
+) -> Result<&'s Snapshot, Response> {
     st.snapshot(id)
-        .ok_or_else(|| not_found(&format!("Snapshot {id} could not be found.")))
+        .filter(|s| s.project_id == ctx.project)
+        .ok_or_else(|| snapshot_not_found(id))
+}
+
+fn snapshot_not_found(id: &str) -> Response {
+    not_found(&format!("Snapshot {id} could not be found."))
+}
+
+/// The metadata map and `updated_at` of a snapshot, for [`metadata`].
+fn snapshot_metadata<'s>(st: &'s mut State, project: &str, id: &str) -> metadata::Target<'s> {
+    let s = st
+        .snapshot_mut(id)
+        .filter(|s| s.project_id == project)
+        .ok_or_else(|| snapshot_not_found(id))?;
+    Ok((&mut s.metadata, &mut s.updated_at))
 }
 
 fn snapshot_json(ctx: &Ctx, s: &Snapshot, detail: bool) -> Value {
@@ -57,7 +78,7 @@ fn snapshot_json(ctx: &Ctx, s: &Snapshot, detail: bool) -> Value {
     if detail {
         let progress = if s.status == "creating" { "0%" } else { "100%" };
         o["os-extended-snapshot-attributes:progress"] = json!(progress);
-        o["os-extended-snapshot-attributes:project_id"] = json!(FakeCloud::PROJECT_ID);
+        o["os-extended-snapshot-attributes:project_id"] = json!(s.project_id);
     }
     if ctx.mv >= 14 {
         o["group_snapshot_id"] = Value::Null;
@@ -76,13 +97,12 @@ fn list_snapshots(ctx: &Ctx, detail: bool) -> Res {
     let items = st
         .snapshots
         .iter()
-        .map(|s| Item {
-            seq: s.seq,
-            id: s.id.clone(),
-            name: s.name.clone(),
-            status: s.status.clone(),
-            volume_id: Some(s.volume_id.clone()),
-            json: snapshot_json(ctx, s, detail),
+        .filter(|s| s.project_id == ctx.project)
+        .map(|s| {
+            Item::new(s.seq, &s.id, snapshot_json(ctx, s, detail))
+                .field("name", s.name.as_deref())
+                .field("status", Some(&s.status))
+                .field("volume_id", Some(&s.volume_id))
         })
         .collect();
     drop(st);
@@ -103,7 +123,7 @@ fn create_snapshot(ctx: &Ctx) -> Res {
         ));
     }
     let mut st = ctx.shared.state();
-    let v = find_volume(&st, &volume_id)?;
+    let v = find_volume(ctx, &st, &volume_id)?;
     let allowed =
         v.status == "available" || (v.status == "in-use" && (ctx.mv >= 66 || force == Some(true)));
     if !allowed {
@@ -114,14 +134,23 @@ fn create_snapshot(ctx: &Ctx) -> Res {
     }
     let size = v.size;
     let (seq, id) = st.new_id(2);
+    let next = match st.take_failure(Operation::CreateSnapshot) {
+        Some(reason) => SimpleNext::Fail(
+            "error".into(),
+            Operation::CreateSnapshot.reason_text(&reason),
+            ctx.message(Operation::CreateSnapshot, &reason, &id),
+        ),
+        None => SimpleNext::Status("available".into()),
+    };
     let s = Snapshot {
         seq,
         id,
+        project_id: ctx.project.clone(),
         name,
         description,
         size,
         status: "creating".into(),
-        pending: Some((ctx.delay(), SimpleNext::Status("available".into()))),
+        pending: Some((ctx.delay(), next)),
         volume_id,
         metadata,
         created_at: now_cinder(),
@@ -138,9 +167,9 @@ fn update_snapshot(ctx: &Ctx, id: &str) -> Res {
     let name = name_arg(upd)?;
     let description = description_arg(upd)?;
     let mut st = ctx.shared.state();
-    find_snapshot(&st, id)?;
-    let Some(s) = st.snapshots.iter_mut().find(|s| s.id == id) else {
-        return Err(not_found(&format!("Snapshot {id} could not be found.")));
+    find_snapshot(ctx, &st, id)?;
+    let Some(s) = st.snapshot_mut(id) else {
+        return Err(snapshot_not_found(id));
     };
     if let Some(n) = name {
         s.name = n;
@@ -158,14 +187,14 @@ fn update_snapshot(ctx: &Ctx, id: &str) -> Res {
 
 fn delete_snapshot(ctx: &Ctx, id: &str) -> Res {
     let mut st = ctx.shared.state();
-    let s = find_snapshot(&st, id)?;
+    let s = find_snapshot(ctx, &st, id)?;
     if s.status != "available" && s.status != "error" {
         return Err(bad(
             "Invalid snapshot: Volume Snapshot status must be available or error and must not be part of a group.",
         ));
     }
     let due = ctx.delay();
-    if let Some(s) = st.snapshots.iter_mut().find(|s| s.id == id) {
+    if let Some(s) = st.snapshot_mut(id) {
         s.status = "deleting".into();
         s.updated_at = Some(now_cinder());
         s.pending = Some((due, SimpleNext::Remove));
@@ -176,7 +205,7 @@ fn delete_snapshot(ctx: &Ctx, id: &str) -> Res {
 fn snapshot_action(ctx: &Ctx, id: &str) -> Res {
     {
         let st = ctx.shared.state();
-        find_snapshot(&st, id)?;
+        find_snapshot(ctx, &st, id)?;
     }
     let (action, _) = single_action(ctx)?;
     Err(unknown_action("snapshot", &action))

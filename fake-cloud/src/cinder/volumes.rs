@@ -8,10 +8,10 @@ use super::args::{
 };
 use super::backups::find_backup;
 use super::paging::{Item, list_response};
-use super::project::{TYPES, find_type};
+use super::project::{MULTIATTACH_TYPE, TYPES, find_type, type_json};
 use super::snapshots::find_snapshot;
 use super::{Ctx, Res, USER_ID, metadata};
-use crate::FakeCloud;
+use crate::Operation;
 use crate::faults::{
     bad, method_not_allowed, no_such_resource, not_found, over_limit, policy_forbids,
 };
@@ -27,7 +27,7 @@ pub(super) fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
         ("POST", []) => create_volume(ctx),
         ("GET", [id]) => {
             let st = ctx.shared.state();
-            let v = find_volume(&st, id)?;
+            let v = find_volume(ctx, &st, id)?;
             Ok(Response::json(
                 200,
                 &json!({"volume": volume_json(ctx, v, true)}),
@@ -43,9 +43,15 @@ pub(super) fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
     }
 }
 
-pub(super) fn find_volume<'s>(st: &'s State, id: &str) -> Result<&'s Volume, Response> {
+/// Volume `id` of the request's project, or 404.
+pub(super) fn find_volume<'s>(ctx: &Ctx, st: &'s State, id: &str) -> Result<&'s Volume, Response> {
     st.volume(id)
-        .ok_or_else(|| not_found(&format!("Volume {id} could not be found.")))
+        .filter(|v| v.project_id == ctx.project)
+        .ok_or_else(|| volume_not_found(id))
+}
+
+fn volume_not_found(id: &str) -> Response {
+    not_found(&format!("Volume {id} could not be found."))
 }
 
 fn volume_json(ctx: &Ctx, v: &Volume, detail: bool) -> Value {
@@ -87,7 +93,7 @@ fn volume_json(ctx: &Ctx, v: &Volume, detail: bool) -> Value {
         o["os-vol-host-attr:host"] = Value::Null;
         o["os-vol-mig-status-attr:migstat"] = Value::Null;
         o["os-vol-mig-status-attr:name_id"] = Value::Null;
-        o["os-vol-tenant-attr:tenant_id"] = json!(FakeCloud::PROJECT_ID);
+        o["os-vol-tenant-attr:tenant_id"] = json!(v.project_id);
     }
     if ctx.mv >= 13 {
         o["group_id"] = Value::Null;
@@ -116,17 +122,16 @@ fn list_volumes(ctx: &Ctx, detail: bool) -> Res {
     let items = st
         .volumes
         .iter()
-        .map(|v| Item {
-            seq: v.seq,
-            id: v.id.clone(),
-            name: v.name.clone(),
-            status: v.status.clone(),
-            volume_id: None,
-            json: if detail {
+        .filter(|v| v.project_id == ctx.project)
+        .map(|v| {
+            let json = if detail {
                 volume_json(ctx, v, true)
             } else {
                 json!({"id": v.id, "links": ctx.links("volumes", &v.id), "name": v.name})
-            },
+            };
+            Item::new(v.seq, &v.id, json)
+                .field("name", v.name.as_deref())
+                .field("status", Some(&v.status))
         })
         .collect();
     drop(st);
@@ -161,7 +166,8 @@ fn create_volume(ctx: &Ctx) -> Res {
         }
     }
     let metadata = opt_metadata(vol)?;
-    let multiattach = opt_bool(vol, "multiattach")?.unwrap_or(false);
+    let multiattach =
+        opt_bool(vol, "multiattach")?.unwrap_or(false) || type_name == MULTIATTACH_TYPE;
     let bootable = matches!(vol.get("imageRef"), Some(Value::String(s)) if !s.is_empty());
     let snapshot_id = opt_string(vol, "snapshot_id")?.flatten();
     let source_volid = opt_string(vol, "source_volid")?.flatten();
@@ -169,7 +175,7 @@ fn create_volume(ctx: &Ctx) -> Res {
 
     let mut st = ctx.shared.state();
     if let Some(sid) = &snapshot_id {
-        let snap = find_snapshot(&st, sid)?;
+        let snap = find_snapshot(ctx, &st, sid)?;
         if snap.status != "available" {
             return Err(bad(
                 "Invalid snapshot: Originating snapshot status must be one of 'available' values",
@@ -184,7 +190,7 @@ fn create_volume(ctx: &Ctx) -> Res {
         }
     }
     if let Some(src) = &source_volid {
-        let v = find_volume(&st, src)?;
+        let v = find_volume(ctx, &st, src)?;
         if v.status != "available" && v.status != "in-use" {
             return Err(bad(&format!(
                 "Invalid volume: Source volume status must be available or in-use, but current status is: {}.",
@@ -200,7 +206,7 @@ fn create_volume(ctx: &Ctx) -> Res {
         }
     }
     if let Some(bid) = &backup_id {
-        let bk = find_backup(&st, bid)?;
+        let bk = find_backup(ctx, &st, bid)?;
         if bk.status != "available" {
             return Err(bad(&format!(
                 "Invalid backup: Backup status must be available, but current status is: {}.",
@@ -220,28 +226,31 @@ fn create_volume(ctx: &Ctx) -> Res {
             "Invalid input for field/attribute size. Value: None. None is not of type 'integer', 'string'",
         ));
     };
-    st.check_quota(1, size).map_err(|m| over_limit(&m))?;
-    let (seq, id) = st.new_id(1);
-    let v = Volume {
-        seq,
-        id,
-        name,
-        description,
-        size,
-        status: "creating".into(),
-        pending: Some((ctx.delay(), VolumeNext::Status("available".into()))),
-        volume_type: type_name,
-        availability_zone: "nova".into(),
-        bootable,
-        readonly: false,
-        multiattach,
-        snapshot_id,
-        source_volid,
-        metadata,
-        attachments: Vec::new(),
-        created_at: now_cinder(),
-        updated_at: None,
+    st.check_quota(&ctx.project, 1, size)
+        .map_err(|m| over_limit(&m))?;
+    let new_id = st.new_id(1);
+    let next = match st.take_failure(Operation::CreateVolume) {
+        Some(reason) => VolumeNext::Fail(
+            "error".into(),
+            Some(ctx.message(Operation::CreateVolume, &reason, &new_id.1)),
+        ),
+        None => VolumeNext::Status("available".into()),
     };
+    let mut v = Volume::new(
+        new_id,
+        &ctx.project,
+        size,
+        "creating",
+        Some((ctx.delay(), next)),
+    );
+    v.name = name;
+    v.description = description;
+    v.volume_type = type_name;
+    v.bootable = bootable;
+    v.multiattach = multiattach;
+    v.snapshot_id = snapshot_id;
+    v.source_volid = source_volid;
+    v.metadata = metadata;
     let out = volume_json(ctx, &v, false);
     st.volumes.push(v);
     Ok(Response::json(202, &json!({ "volume": out })))
@@ -257,9 +266,9 @@ fn update_volume(ctx: &Ctx, id: &str) -> Res {
         Some(m) => Some(metadata_arg(m, "metadata")?),
     };
     let mut st = ctx.shared.state();
-    find_volume(&st, id)?;
+    find_volume(ctx, &st, id)?;
     let Some(v) = st.volume_mut(id) else {
-        return Err(not_found(&format!("Volume {id} could not be found.")));
+        return Err(volume_not_found(id));
     };
     if let Some(n) = name {
         v.name = n;
@@ -284,7 +293,7 @@ fn delete_volume(ctx: &Ctx, id: &str) -> Res {
     let cascade = ctx.q_true("cascade");
     let force = ctx.q_true("force");
     let mut st = ctx.shared.state();
-    let v = find_volume(&st, id)?;
+    let v = find_volume(ctx, &st, id)?;
     if force && ctx.mv >= 23 {
         return Err(policy_forbids("volume:force_delete"));
     }
@@ -326,7 +335,7 @@ fn delete_volume(ctx: &Ctx, id: &str) -> Res {
 fn volume_action(ctx: &Ctx, id: &str) -> Res {
     {
         let st = ctx.shared.state();
-        find_volume(&st, id)?;
+        find_volume(ctx, &st, id)?;
     }
     let (action, arg) = single_action(ctx)?;
     match action.as_str() {
@@ -338,7 +347,7 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
             };
             let new_size = positive_int(ns, "new_size")?;
             let mut st = ctx.shared.state();
-            let v = find_volume(&st, id)?;
+            let v = find_volume(ctx, &st, id)?;
             let allowed = v.status == "available" || (v.status == "in-use" && ctx.mv >= 42);
             if !allowed {
                 let expected = if ctx.mv >= 42 {
@@ -358,12 +367,21 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
                 )));
             }
             let delta = new_size - v.size;
-            st.check_quota(0, delta).map_err(|m| over_limit(&m))?;
+            st.check_quota(&ctx.project, 0, delta)
+                .map_err(|m| over_limit(&m))?;
             let due = ctx.delay();
+            let failure = st.take_failure(Operation::ExtendVolume);
             if let Some(v) = st.volume_mut(id) {
                 let prev = v.status.clone();
+                let next = match failure {
+                    Some(reason) => VolumeNext::Fail(
+                        "error_extending".into(),
+                        Some(ctx.message(Operation::ExtendVolume, &reason, id)),
+                    ),
+                    None => VolumeNext::Resize(prev, new_size),
+                };
                 v.status = "extending".into();
-                v.pending = Some((due, VolumeNext::Resize(prev, new_size)));
+                v.pending = Some((due, next));
             }
             Ok(Response::empty(202))
         }
@@ -394,7 +412,7 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
                 )));
             };
             let mut st = ctx.shared.state();
-            let v = find_volume(&st, id)?;
+            let v = find_volume(ctx, &st, id)?;
             if v.status != "available" && v.status != "in-use" {
                 return Err(bad(&format!(
                     "Invalid volume: Volume status must be available or in-use, but current status is: {}.",
@@ -410,6 +428,7 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
             if let Some(v) = st.volume_mut(id) {
                 let prev = v.status.clone();
                 v.volume_type = type_name.to_string();
+                v.multiattach = type_name == MULTIATTACH_TYPE;
                 v.status = "retyping".into();
                 v.pending = Some((due, VolumeNext::Status(prev)));
             }
@@ -423,14 +442,14 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
                 ));
             };
             let mut st = ctx.shared.state();
-            let v = find_volume(&st, id)?;
+            let v = find_volume(ctx, &st, id)?;
             if v.status != "available" {
                 return Err(bad(&format!(
                     "Invalid volume: Cannot revert volume {id} to snapshot {snapshot_id}, volume status must be available, but current status is: {}.",
                     v.status
                 )));
             }
-            let s = find_snapshot(&st, snapshot_id)?;
+            let s = find_snapshot(ctx, &st, snapshot_id)?;
             let latest = st
                 .snapshots
                 .iter()
@@ -455,15 +474,17 @@ fn volume_action(ctx: &Ctx, id: &str) -> Res {
             }
             Ok(Response::empty(202))
         }
+        "os-volume_upload_image" => upload_to_image(ctx, id, &arg),
         other => Err(unknown_action("volume", other)),
     }
 }
 
 /// The metadata map and `updated_at` of a volume, for [`metadata`].
-fn volume_metadata<'s>(st: &'s mut State, id: &str) -> metadata::Target<'s> {
+fn volume_metadata<'s>(st: &'s mut State, project: &str, id: &str) -> metadata::Target<'s> {
     let v = st
         .volume_mut(id)
-        .ok_or_else(|| not_found(&format!("Volume {id} could not be found.")))?;
+        .filter(|v| v.project_id == project)
+        .ok_or_else(|| volume_not_found(id))?;
     Ok((&mut v.metadata, &mut v.updated_at))
 }
 
@@ -474,4 +495,95 @@ fn update(ctx: &Ctx, id: &str, change: impl FnOnce(&mut Volume)) {
         change(v);
         v.updated_at = Some(now_cinder());
     }
+}
+
+const DISK_FORMATS: [&str; 7] = ["raw", "vmdk", "vdi", "qcow2", "vhd", "vhdx", "ploop"];
+const CONTAINER_FORMATS: [&str; 2] = ["bare", "compressed"];
+const VISIBILITIES: [&str; 4] = ["public", "private", "shared", "community"];
+
+/// `os-volume_upload_image`: the volume goes `uploading` → back to its
+/// status; an `in-use` volume needs `force`.
+fn upload_to_image(ctx: &Ctx, id: &str, arg: &Value) -> Res {
+    let Some(params) = arg.as_object() else {
+        return Err(bad("No image_name was specified in request."));
+    };
+    let image_name = match params.get("image_name") {
+        Some(Value::String(n)) if !n.is_empty() => n.clone(),
+        _ => return Err(bad("No image_name was specified in request.")),
+    };
+    let force = opt_bool(params, "force")?.unwrap_or(false);
+    let one_of = |key: &str, allowed: &[&str], default: &str, what: &str| match params.get(key) {
+        None | Some(Value::Null) => Ok(default.to_string()),
+        Some(Value::String(v)) if allowed.contains(&v.as_str()) => Ok(v.clone()),
+        Some(v) => Err(bad(&format!(
+            "Invalid {what} '{}' is specified. Allowed {what}s are {}.",
+            v.as_str().unwrap_or(&v.to_string()),
+            allowed.join(", ")
+        ))),
+    };
+    let disk_format = one_of("disk_format", &DISK_FORMATS, "raw", "disk-format")?;
+    let container_format = one_of(
+        "container_format",
+        &CONTAINER_FORMATS,
+        "bare",
+        "container-format",
+    )?;
+    let (visibility, protected) = if ctx.mv >= 1 {
+        (
+            Some(one_of(
+                "visibility",
+                &VISIBILITIES,
+                "private",
+                "visibility",
+            )?),
+            Some(opt_bool(params, "protected")?.unwrap_or(false)),
+        )
+    } else {
+        (None, None)
+    };
+    let mut st = ctx.shared.state();
+    let v = find_volume(ctx, &st, id)?;
+    let allowed = v.status == "available" || (v.status == "in-use" && force);
+    if !allowed {
+        let need = if v.status == "in-use" {
+            "available, or in-use with force"
+        } else {
+            "available or in-use"
+        };
+        return Err(bad(&format!(
+            "Invalid volume: Volume {id} status must be {need} to upload to an image, but the current status is: {}.",
+            v.status
+        )));
+    }
+    let type_value = find_type(&v.volume_type).map(type_json);
+    let (size, description, prev) = (v.size, v.description.clone(), v.status.clone());
+    let due = ctx.delay();
+    let image_id = ctx.shared.rng.uuid();
+    let failure = st.take_failure(Operation::UploadImage);
+    let next = match failure {
+        Some(reason) => {
+            VolumeNext::Fail(prev, Some(ctx.message(Operation::UploadImage, &reason, id)))
+        }
+        None => VolumeNext::Status(prev),
+    };
+    let now = now_cinder();
+    if let Some(v) = st.volume_mut(id) {
+        v.status = "uploading".into();
+        v.updated_at = Some(now.clone());
+        v.pending = Some((due, next));
+    }
+    let mut out = json!({
+        "id": id, "updated_at": now, "status": "uploading",
+        "display_description": description, "size": size, "volume_type": type_value,
+        "image_id": image_id, "container_format": container_format,
+        "disk_format": disk_format, "image_name": image_name,
+    });
+    if let (Some(vis), Some(prot)) = (visibility, protected) {
+        out["visibility"] = json!(vis);
+        out["protected"] = json!(prot);
+    }
+    Ok(Response::json(
+        202,
+        &json!({ "os-volume_upload_image": out }),
+    ))
 }

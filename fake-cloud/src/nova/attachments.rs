@@ -2,10 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Res, server_exists};
+use super::{Ctx, Res, find_server};
 use crate::faults::{bad, fault, method_not_allowed, no_such_resource, not_found};
 use crate::http::Response;
-use crate::state::{Attachment, VolumeNext};
+use crate::state::{ActionEvent, AttachFailure, Attachment, InstanceAction, State, VolumeNext};
 use crate::util::now_cinder;
 
 /// Routes `servers/{id}/os-volume_attachments/...` (`r` is what follows).
@@ -15,7 +15,7 @@ pub(super) fn dispatch(ctx: &Ctx, server_id: &str, r: &[&str]) -> Res {
     match (ctx.req.method.as_str(), r) {
         ("GET", []) => {
             let st = shared.state();
-            server_exists(&st, id)?;
+            find_server(ctx, &st, id)?;
             let list: Vec<Value> = st
                 .volumes
                 .iter()
@@ -31,7 +31,7 @@ pub(super) fn dispatch(ctx: &Ctx, server_id: &str, r: &[&str]) -> Res {
         ("POST", []) => attach(ctx, id),
         ("GET", [vid]) => {
             let st = shared.state();
-            server_exists(&st, id)?;
+            find_server(ctx, &st, id)?;
             let att = st
                 .volume(vid)
                 .and_then(|v| v.attachments.iter().find(|a| a.server_id == *id));
@@ -68,6 +68,102 @@ fn attachment_json(a: &Attachment, volume_id: &str, mv: u32, list: bool) -> Valu
     o
 }
 
+/// The 400 Nova's schema gives for a body field newer than the request.
+fn field_from(ctx: &Ctx, field: &str, min: u32) -> Result<(), crate::http::Response> {
+    if ctx.mv >= min {
+        Ok(())
+    } else {
+        Err(bad(&format!(
+            "Invalid input for field/attribute volumeAttachment. Additional properties are not allowed ('{field}' was unexpected)"
+        )))
+    }
+}
+
+/// `tag` (2.49): a string of at most 60 characters without `/` or `,`.
+fn tag_arg(ctx: &Ctx, v: Option<&Value>) -> Result<Option<String>, crate::http::Response> {
+    let Some(v) = v else {
+        return Ok(None);
+    };
+    field_from(ctx, "tag", 49)?;
+    match v {
+        Value::String(t) if t.chars().count() <= 60 && !t.contains('/') && !t.contains(',') => {
+            Ok(Some(t.clone()))
+        }
+        other => Err(bad(&format!(
+            "Invalid input for field/attribute tag. Value: {other}. Does not match pattern '^[^,/]*$' or is longer than 60 characters"
+        ))),
+    }
+}
+
+/// `delete_on_termination` (2.79): a boolean.
+fn delete_on_termination_arg(ctx: &Ctx, v: Option<&Value>) -> Result<bool, crate::http::Response> {
+    let Some(v) = v else {
+        return Ok(false);
+    };
+    field_from(ctx, "delete_on_termination", 79)?;
+    match v {
+        Value::Bool(b) => Ok(*b),
+        other => Err(bad(&format!(
+            "Invalid input for field/attribute delete_on_termination. Value: {other}. {other} is not of type 'boolean'"
+        ))),
+    }
+}
+
+/// The first free `/dev/vdX` of a server (or the requested device).
+fn pick_device(
+    st: &State,
+    server_id: &str,
+    requested: Option<String>,
+) -> Result<String, crate::http::Response> {
+    let used: Vec<&str> = st
+        .volumes
+        .iter()
+        .flat_map(|v| v.attachments.iter())
+        .filter(|a| a.server_id == server_id)
+        .map(|a| a.device.as_str())
+        .collect();
+    match requested {
+        Some(d) if !used.contains(&d.as_str()) => Ok(d),
+        Some(d) => Err(fault(
+            409,
+            &format!("The supplied device path ({d}) is in use."),
+        )),
+        None => Ok((b'b'..=b'z')
+            .map(|c| format!("/dev/vd{}", c as char))
+            .find(|c| !used.contains(&c.as_str()))
+            .unwrap_or_else(|| "/dev/vdz".into())),
+    }
+}
+
+/// Records an instance action with one event; a `running` event has no
+/// result yet (it is settled when the transition completes).
+fn record_action(
+    st: &mut State,
+    ctx: &Ctx,
+    server_id: &str,
+    action: &'static str,
+    event: &'static str,
+    running: bool,
+) {
+    let now = now_cinder();
+    if let Some(server) = st.server_mut(server_id) {
+        server.actions.push(InstanceAction {
+            action,
+            request_id: ctx.req.request_id.clone(),
+            start_time: now.clone(),
+            updated_at: now.clone(),
+            message: None,
+            events: vec![ActionEvent {
+                event,
+                start_time: now.clone(),
+                finish_time: (!running).then(|| now.clone()),
+                result: (!running).then(|| "Success".to_string()),
+                details: None,
+            }],
+        });
+    }
+}
+
 fn attach(ctx: &Ctx, server_id: &str) -> Res {
     let (shared, req, mv) = (ctx.shared, ctx.req, ctx.mv);
     let body: Value =
@@ -95,70 +191,95 @@ fn attach(ctx: &Ctx, server_id: &str) -> Res {
             )));
         }
     };
-    let tag = att.get("tag").and_then(Value::as_str).map(String::from);
-    let delete_on_termination = att
-        .get("delete_on_termination")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
+    let tag = tag_arg(ctx, att.get("tag"))?;
+    let delete_on_termination = delete_on_termination_arg(ctx, att.get("delete_on_termination"))?;
     let mut st = shared.state();
-    server_exists(&st, server_id)?;
-    let Some(v) = st.volume(&volume_id) else {
+    find_server(ctx, &st, server_id)?;
+    let Some(v) = st
+        .volume(&volume_id)
+        .filter(|v| v.project_id == ctx.project)
+    else {
         return Err(not_found(&format!(
             "Volume {volume_id} could not be found."
         )));
     };
-    if v.status != "available" {
+    if v.multiattach && mv < 60 {
+        return Err(bad(
+            "Multiattach volumes are only supported starting with compute API version 2.60.",
+        ));
+    }
+    let already = || {
+        bad(&format!(
+            "Invalid volume: volume {volume_id} already attached"
+        ))
+    };
+    if v.attachments.iter().any(|a| a.server_id == server_id) {
+        return Err(already());
+    }
+    let second = v.status == "in-use" && v.multiattach;
+    if v.status == "in-use" && !v.multiattach {
+        return Err(already());
+    }
+    if v.status != "available" && !second {
         return Err(bad(&format!(
             "Invalid volume: volume '{volume_id}' status must be 'available'. Currently in '{}'",
             v.status
         )));
     }
-    // Devices already used on this server.
-    let used: Vec<String> = st
-        .volumes
-        .iter()
-        .flat_map(|v| v.attachments.iter())
-        .filter(|a| a.server_id == server_id)
-        .map(|a| a.device.clone())
-        .collect();
-    let device = match requested_device {
-        Some(d) if !used.contains(&d) => d,
-        Some(d) => {
-            return Err(fault(
-                409,
-                &format!("The supplied device path ({d}) is in use."),
-            ));
-        }
-        None => {
-            let mut dev = String::from("/dev/vdz");
-            for c in b'b'..=b'z' {
-                let candidate = format!("/dev/vd{}", c as char);
-                if !used.contains(&candidate) {
-                    dev = candidate;
-                    break;
-                }
-            }
-            dev
-        }
-    };
+    let device = pick_device(&st, server_id, requested_device)?;
     let attachment = Attachment {
         attachment_id: shared.rng.uuid(),
         bdm_uuid: shared.rng.uuid(),
         server_id: server_id.to_string(),
-        device: device.clone(),
+        device,
         attached_at: now_cinder(),
         attached: false,
         tag,
         delete_on_termination,
     };
-    let due = crate::util::instant_after(shared.config.transition_delay);
     let out = attachment_json(&attachment, &volume_id, mv, false);
+    let d = shared.config.transition_delay;
+    let failure = st.take_attach_failure(&volume_id);
+    let failing = failure.is_some();
+    // Genuine Nova: reserved (API) → attaching (compute) → in-use, or back
+    // when the compute host cannot connect the volume.
+    let (first, tail) = match failure {
+        Some((reason, error_state)) => (
+            "reserved",
+            VolumeNext::Step(
+                "attaching".into(),
+                d,
+                Box::new(VolumeNext::AttachFailed(AttachFailure {
+                    server_id: server_id.to_string(),
+                    request_id: req.request_id.clone(),
+                    reason,
+                    error_state,
+                })),
+            ),
+        ),
+        None => ("attaching", VolumeNext::Attached),
+    };
     if let Some(v) = st.volume_mut(&volume_id) {
-        v.status = "attaching".into();
-        v.updated_at = Some(now_cinder());
         v.attachments.push(attachment);
-        v.pending = Some((due, VolumeNext::Attached));
+        if mv >= 101 {
+            // Nova 2.101 answers before reserving: the volume still reads as
+            // before for a third of the transition delay.
+            let pre = crate::util::instant_after(d / 3);
+            v.pending = Some((pre, VolumeNext::Step(first.into(), d, Box::new(tail))));
+        } else {
+            v.status = first.into();
+            v.updated_at = Some(now_cinder());
+            v.pending = Some((crate::util::instant_after(d), tail));
+        }
     }
+    record_action(
+        &mut st,
+        ctx,
+        server_id,
+        "attach_volume",
+        "compute_attach_volume",
+        failing,
+    );
     if mv >= 101 {
         Ok(Response::empty(202))
     } else {
@@ -169,7 +290,7 @@ fn attach(ctx: &Ctx, server_id: &str) -> Res {
 fn detach(ctx: &Ctx, server_id: &str, volume_id: &str) -> Res {
     let shared = ctx.shared;
     let mut st = shared.state();
-    server_exists(&st, server_id)?;
+    find_server(ctx, &st, server_id)?;
     let attached_here = st
         .volume(volume_id)
         .map(|v| v.attachments.iter().any(|a| a.server_id == server_id))
@@ -193,6 +314,14 @@ fn detach(ctx: &Ctx, server_id: &str, volume_id: &str) -> Res {
     }
     v.status = "detaching".into();
     v.updated_at = Some(now_cinder());
-    v.pending = Some((due, VolumeNext::Detached));
+    v.pending = Some((due, VolumeNext::Detached(server_id.to_string())));
+    record_action(
+        &mut st,
+        ctx,
+        server_id,
+        "detach_volume",
+        "compute_detach_volume",
+        false,
+    );
     Ok(Response::empty(202))
 }

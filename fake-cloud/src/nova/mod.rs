@@ -1,13 +1,14 @@
 //! Nova: routing, microversion negotiation, servers (read-only); volume
-//! attachments live in [`attachments`].
+//! attachments live in [`attachments`], instance actions in [`actions`].
 
+mod actions;
 mod attachments;
 
 use serde_json::{Value, json};
 
 use crate::faults::{method_not_allowed, no_such_resource, not_found};
 use crate::http::{Request, Response};
-use crate::state::State;
+use crate::state::{Server, State};
 use crate::{FakeCloud, Shared, keystone, microversion};
 
 /// Negotiates the compute microversion (`OpenStack-API-Version: compute 2.N`
@@ -46,12 +47,15 @@ pub(crate) fn route(shared: &Shared, req: &Request, base: &str, rest: &[&str]) -
         return no_such_resource();
     }
     let mut r = &rest[1..];
-    if r.first() == Some(&FakeCloud::PROJECT_ID) {
+    if r.first()
+        .is_some_and(|p| *p == FakeCloud::PROJECT_ID || *p == FakeCloud::OTHER_PROJECT_ID)
+    {
         r = &r[1..];
     }
-    if let Err(resp) = keystone::check_token(shared, req) {
-        return resp;
-    }
+    let project = match keystone::check_token(shared, req) {
+        Ok(p) => p,
+        Err(resp) => return resp,
+    };
     let mv = match negotiate(shared, req) {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -61,6 +65,7 @@ pub(crate) fn route(shared: &Shared, req: &Request, base: &str, rest: &[&str]) -
         req,
         base,
         mv,
+        project,
     };
     let resp = match dispatch(&ctx, r) {
         Ok(r) | Err(r) => r,
@@ -84,15 +89,16 @@ struct Ctx<'a> {
     base: &'a str,
     /// Microversion minor number (2.N).
     mv: u32,
+    /// The token's project.
+    project: String,
 }
 
-/// 404 unless server `id` exists.
-fn server_exists(st: &State, id: &str) -> Result<(), Response> {
-    if st.servers.iter().any(|s| s.id == id) {
-        Ok(())
-    } else {
-        Err(not_found(&format!("Instance {id} could not be found.")))
-    }
+/// Server `id` of the request's project, or 404.
+fn find_server<'s>(ctx: &Ctx, st: &'s State, id: &str) -> Result<&'s Server, Response> {
+    st.servers
+        .iter()
+        .find(|s| s.id == id && s.project_id == ctx.project)
+        .ok_or_else(|| not_found(&format!("Instance {id} could not be found.")))
 }
 
 fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
@@ -105,11 +111,12 @@ fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
             let servers: Vec<Value> = st
                 .servers
                 .iter()
+                .filter(|s| s.project_id == ctx.project)
                 .map(|s| {
                     let links = json!([{"rel": "self", "href": format!("{base}/v2.1/servers/{}", s.id)}]);
                     if detail {
                         json!({"id": s.id, "name": s.name, "status": "ACTIVE", "links": links,
-                               "created": s.created, "tenant_id": FakeCloud::PROJECT_ID,
+                               "created": s.created, "tenant_id": s.project_id,
                                "user_id": FakeCloud::USER_ID, "OS-EXT-AZ:availability_zone": "nova"})
                     } else {
                         json!({"id": s.id, "name": s.name, "links": links})
@@ -120,11 +127,8 @@ fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
         }
         ("GET", ["servers", id]) => {
             let st = shared.state();
-            server_exists(&st, id)?;
-            let s = st.servers.iter().find(|s| s.id == *id);
-            let (name, created) = s
-                .map(|s| (s.name.clone(), s.created.clone()))
-                .unwrap_or_default();
+            let s = find_server(ctx, &st, id)?;
+            let (name, created) = (s.name.clone(), s.created.clone());
             let volumes: Vec<Value> = st
                 .volumes
                 .iter()
@@ -134,7 +138,7 @@ fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
             Ok(Response::json(
                 200,
                 &json!({"server": {"id": id, "name": name, "status": "ACTIVE", "created": created,
-                        "tenant_id": FakeCloud::PROJECT_ID, "user_id": FakeCloud::USER_ID,
+                        "tenant_id": ctx.project, "user_id": FakeCloud::USER_ID,
                         "OS-EXT-AZ:availability_zone": "nova",
                         "os-extended-volumes:volumes_attached": volumes}}),
             ))
@@ -142,6 +146,7 @@ fn dispatch(ctx: &Ctx, r: &[&str]) -> Res {
         (_, ["servers", id, "os-volume_attachments", more @ ..]) => {
             attachments::dispatch(ctx, id, more)
         }
+        (_, ["servers", id, "os-instance-actions", more @ ..]) => actions::dispatch(ctx, id, more),
         (_, ["servers"] | ["servers", _]) => Err(method_not_allowed()),
         _ => Err(no_such_resource()),
     }
