@@ -157,14 +157,10 @@ impl<'a> Client<'a> {
 
     /// A client of the second project (`OTHER_APP_CREDENTIAL_ID`).
     pub fn other(cloud: &'a FakeCloud) -> Client<'a> {
-        let body = json!({"auth": {"identity": {"methods": ["application_credential"],
-            "application_credential": {"id": FakeCloud::OTHER_APP_CREDENTIAL_ID,
-                                       "secret": FakeCloud::OTHER_APP_CREDENTIAL_SECRET}}}});
-        let r = send(
-            "POST",
-            &format!("{}/auth/tokens", cloud.auth_url()),
-            &[],
-            Some(&body.to_string()),
+        let r = app_cred_auth(
+            cloud,
+            FakeCloud::OTHER_APP_CREDENTIAL_ID,
+            FakeCloud::OTHER_APP_CREDENTIAL_SECRET,
         );
         assert_eq!(r.status, 201, "{}", r.body);
         Client {
@@ -173,6 +169,11 @@ impl<'a> Client<'a> {
             version: "volume 3.60".into(),
             base: cloud.other_block_storage_url(),
         }
+    }
+
+    /// `POST path` with a JSON body.
+    pub fn post(&self, path: &str, body: Value) -> Resp {
+        self.call("POST", path, Some(body))
     }
 
     /// The same client at another volume microversion.
@@ -270,4 +271,16 @@ pub fn wait_volume(cloud: &FakeCloud, id: &str, want: &str) {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// `POST /auth/tokens` with an application credential.
+pub fn app_cred_auth(cloud: &FakeCloud, id: &str, secret: &str) -> Resp {
+    let body = json!({"auth": {"identity": {"methods": ["application_credential"],
+        "application_credential": {"id": id, "secret": secret}}}});
+    send(
+        "POST",
+        &format!("{}/auth/tokens", cloud.auth_url()),
+        &[],
+        Some(&body.to_string()),
+    )
 }
