@@ -302,7 +302,11 @@ impl Error {
         }
     }
 
-    pub(crate) fn json(what: impl Into<String>, err: serde_json::Error, request_id: Option<String>) -> Error {
+    pub(crate) fn json(
+        what: impl Into<String>,
+        err: serde_json::Error,
+        request_id: Option<String>,
+    ) -> Error {
         Error::Decode {
             what: what.into(),
             message: err.to_string(),
@@ -369,7 +373,11 @@ impl fmt::Display for Error {
                 write!(f, "{resource} {id} not found (HTTP 404): {message}")?;
                 write_request_id(f, request_id)
             }
-            Error::Ambiguous { resource, name, ids } => write!(
+            Error::Ambiguous {
+                resource,
+                name,
+                ids,
+            } => write!(
                 f,
                 "{} {resource}s are named `{name}` ({}); use an id",
                 ids.len(),

@@ -145,8 +145,8 @@ pub use listing::ListOptions;
 pub use messages::UserMessage;
 pub use microversion::Microversion;
 pub use pagination::{Link, Pages};
-pub use raw::{ApiService, RawRequest, RawResponse};
 pub use project::{AbsoluteLimits, AvailabilityZone, QuotaSet, QuotaUsage, VolumeType};
+pub use raw::{ApiService, RawRequest, RawResponse};
 pub use snapshots::{
     CreateSnapshotOptions, DeleteSnapshotOptions, Snapshot, SnapshotStatus, UpdateSnapshot,
 };

@@ -227,6 +227,9 @@ mod tests {
         assert!(options.check(Listing::Snapshots).is_ok());
         assert_eq!(ListOptions::default().query(), "");
         assert_eq!(encode("é"), "%C3%A9");
-        assert_eq!(ListOptions::default().page_size(50).max_items(7).query(), "limit=7");
+        assert_eq!(
+            ListOptions::default().page_size(50).max_items(7).query(),
+            "limit=7"
+        );
     }
 }

@@ -74,8 +74,8 @@ impl InfomaniakVolumeClient {
         key: &str,
     ) -> Result<()> {
         validate::metadata_key(key)?;
-        let call =
-            Call::new(Service::BlockStorage, Method::DELETE, key_path(base, key)).about(resource, id);
+        let call = Call::new(Service::BlockStorage, Method::DELETE, key_path(base, key))
+            .about(resource, id);
         self.transport.send(&call)?;
         Ok(())
     }

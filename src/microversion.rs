@@ -335,9 +335,9 @@ mod tests {
         assert_eq!(state.current(), "3.67");
         assert!(state.learn(ServerRange {
             min: Microversion::new(3, 0),
-            max: Microversion::new(3, 60)
+            max: Microversion::new(3, 45)
         }));
-        assert_eq!(state.current(), "3.60");
+        assert_eq!(state.current(), "3.45");
         assert!(state.require(REVERT).is_ok());
         assert!(matches!(
             state.require(CREATE_FROM_BACKUP),

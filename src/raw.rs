@@ -127,7 +127,10 @@ impl InfomaniakVolumeClient {
             ));
         }
         if request.path.chars().any(|c| c.is_control() || c == ' ') {
-            return Err(Error::invalid("path", "contains spaces or control characters"));
+            return Err(Error::invalid(
+                "path",
+                "contains spaces or control characters",
+            ));
         }
         if let Some(version) = &request.microversion {
             if crate::Microversion::parse(version).is_none() && version != "latest" {

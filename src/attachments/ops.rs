@@ -70,7 +70,8 @@ impl InfomaniakVolumeClient {
         let body = wire::attach_body(volume_id, options);
         // A 404 may be the server or the volume: Nova's message says which, so the error
         // stays an `Error::Api` carrying it rather than naming one id.
-        let call = Call::new(Service::Compute, Method::POST, wire::list_path(instance_id)).body(&body);
+        let call =
+            Call::new(Service::Compute, Method::POST, wire::list_path(instance_id)).body(&body);
         self.transport.send(&call)?;
         Ok(())
     }
@@ -83,7 +84,12 @@ impl InfomaniakVolumeClient {
     /// assert!(!client.attach_volume("no-such-volume", &cloud.server_id(), &Default::default()));
     /// # Ok::<(), infomaniak_block_storage::Error>(())
     /// ```
-    pub fn attach_volume(&self, volume_id: &str, instance_id: &str, options: &AttachOptions) -> bool {
+    pub fn attach_volume(
+        &self,
+        volume_id: &str,
+        instance_id: &str,
+        options: &AttachOptions,
+    ) -> bool {
         logged(
             "attach_volume",
             format_args!("{volume_id} to {instance_id}"),
@@ -108,7 +114,8 @@ impl InfomaniakVolumeClient {
     /// [`Error::NotFound`] naming the server when it does not exist.
     pub fn try_list_server_attachments(&self, instance_id: &str) -> Result<Vec<ServerAttachment>> {
         validate::id("instance_id", instance_id)?;
-        let call = Call::get(Service::Compute, wire::list_path(instance_id)).about("server", instance_id);
+        let call =
+            Call::get(Service::Compute, wire::list_path(instance_id)).about("server", instance_id);
         let list: AttachmentList = self.transport.json(&call, "server volume attachments")?;
         Ok(list.volume_attachments)
     }
@@ -210,8 +217,12 @@ impl InfomaniakVolumeClient {
                 instance_id: instance_id.to_string(),
             });
         }
-        let call = Call::new(Service::Compute, Method::DELETE, wire::path(instance_id, volume_id))
-            .about("volume attachment", volume_id);
+        let call = Call::new(
+            Service::Compute,
+            Method::DELETE,
+            wire::path(instance_id, volume_id),
+        )
+        .about("volume attachment", volume_id);
         self.transport.send(&call)?;
         Ok(())
     }
@@ -271,34 +282,39 @@ impl InfomaniakVolumeClient {
         let started = Instant::now();
         self.try_attach_volume(volume_id, instance_id, options)?;
         let mut left_available = false;
-        self.wait("volume", volume_id, "in-use", timeout.saturating_sub(started.elapsed()))
-            .run(&mut |_, _| {}, || {
-                let volume = self.try_get_volume(volume_id)?;
-                let attached = volume.is_attached_to(instance_id);
-                let status = volume.status.clone();
-                if attached && status == VolumeStatus::InUse {
-                    return Ok(Step::done(status.to_string(), volume));
+        self.wait(
+            "volume",
+            volume_id,
+            "in-use",
+            timeout.saturating_sub(started.elapsed()),
+        )
+        .run(&mut |_, _| {}, || {
+            let volume = self.try_get_volume(volume_id)?;
+            let attached = volume.is_attached_to(instance_id);
+            let status = volume.status.clone();
+            if attached && status == VolumeStatus::InUse {
+                return Ok(Step::done(status.to_string(), volume));
+            }
+            let failed = match &status {
+                VolumeStatus::ErrorAttaching => true,
+                VolumeStatus::Available => left_available || started.elapsed() > ATTACH_GRACE,
+                // Another server's attachment keeps it in-use; only this one counts.
+                VolumeStatus::InUse => false,
+                _ => {
+                    left_available = true;
+                    false
                 }
-                let failed = match &status {
-                    VolumeStatus::ErrorAttaching => true,
-                    VolumeStatus::Available => left_available || started.elapsed() > ATTACH_GRACE,
-                    // Another server's attachment keeps it in-use; only this one counts.
-                    VolumeStatus::InUse => false,
-                    _ => {
-                        left_available = true;
-                        false
-                    }
-                };
-                if failed || status.is_error() {
-                    return Err(Error::AttachFailed {
-                        volume_id: volume_id.to_string(),
-                        server_id: instance_id.to_string(),
-                        status: status.to_string(),
-                        reason: self.attach_failure_reason(instance_id),
-                    });
-                }
-                Ok(Step::pending(status.to_string()))
-            })
+            };
+            if failed || status.is_error() {
+                return Err(Error::AttachFailed {
+                    volume_id: volume_id.to_string(),
+                    server_id: instance_id.to_string(),
+                    status: status.to_string(),
+                    reason: self.attach_failure_reason(instance_id),
+                });
+            }
+            Ok(Step::pending(status.to_string()))
+        })
     }
 
     /// Plain face of [`try_attach_volume_and_wait`](Self::try_attach_volume_and_wait).
@@ -348,21 +364,26 @@ impl InfomaniakVolumeClient {
     ) -> Result<Volume> {
         let started = Instant::now();
         self.try_detach_volume(volume_id, instance_id)?;
-        self.wait("volume", volume_id, "detached", timeout.saturating_sub(started.elapsed()))
-            .run(&mut |_, _| {}, || {
-                let volume = self.try_get_volume(volume_id)?;
-                let status = volume.status.clone();
-                let gone = !volume.is_attached_to(instance_id);
-                let settled = status == VolumeStatus::Available
-                    || (status == VolumeStatus::InUse && !volume.attachments.is_empty());
-                if gone && settled {
-                    return Ok(Step::done(status.to_string(), volume));
-                }
-                if status.is_error() {
-                    return Err(self.resource_failed("volume", volume_id, status.as_str()));
-                }
-                Ok(Step::pending(status.to_string()))
-            })
+        self.wait(
+            "volume",
+            volume_id,
+            "detached",
+            timeout.saturating_sub(started.elapsed()),
+        )
+        .run(&mut |_, _| {}, || {
+            let volume = self.try_get_volume(volume_id)?;
+            let status = volume.status.clone();
+            let gone = !volume.is_attached_to(instance_id);
+            let settled = status == VolumeStatus::Available
+                || (status == VolumeStatus::InUse && !volume.attachments.is_empty());
+            if gone && settled {
+                return Ok(Step::done(status.to_string(), volume));
+            }
+            if status.is_error() {
+                return Err(self.resource_failed("volume", volume_id, status.as_str()));
+            }
+            Ok(Step::pending(status.to_string()))
+        })
     }
 
     /// Plain face of [`try_detach_volume_and_wait`](Self::try_detach_volume_and_wait).
@@ -390,7 +411,10 @@ impl InfomaniakVolumeClient {
     /// The message of the newest failed `attach_volume` instance action of a server, if Nova
     /// tells. Failing to read it is not an error: the attach failed either way.
     fn attach_failure_reason(&self, instance_id: &str) -> Option<String> {
-        let call = Call::get(Service::Compute, format!("/servers/{instance_id}/os-instance-actions"));
+        let call = Call::get(
+            Service::Compute,
+            format!("/servers/{instance_id}/os-instance-actions"),
+        );
         let actions: serde_json::Value = self.transport.json(&call, "instance actions").ok()?;
         let action = actions
             .get("instanceActions")?

@@ -135,7 +135,8 @@ impl InfomaniakVolumeClient {
     /// [`crate::Error::NotFound`] when there is no such backup.
     pub fn try_get_backup(&self, backup_id: &str) -> Result<Backup> {
         validate::id("backup_id", backup_id)?;
-        let call = Call::get(Service::BlockStorage, wire::path(backup_id)).about("backup", backup_id);
+        let call =
+            Call::get(Service::BlockStorage, wire::path(backup_id)).about("backup", backup_id);
         Ok(self.transport.json::<BackupReply>(&call, "backup")?.backup)
     }
 
@@ -206,7 +207,10 @@ impl InfomaniakVolumeClient {
             .body(&body)
             // A 404 here means the volume does not exist.
             .about("volume", volume_id);
-        let mut backup = self.transport.json::<BackupReply>(&call, "created backup")?.backup;
+        let mut backup = self
+            .transport
+            .json::<BackupReply>(&call, "created backup")?
+            .backup;
         if backup.volume_id.is_empty() {
             backup.volume_id = volume_id.to_string();
         }
@@ -257,20 +261,31 @@ impl InfomaniakVolumeClient {
     /// naming the backup (for a new volume); [`crate::Error::Api`] with 400 for a target that
     /// is not `available` or too small (a 404 there may name either, as Cinder's message
     /// says), 413 over quota.
-    pub fn try_restore_backup(&self, backup_id: &str, target: &RestoreTarget) -> Result<BackupRestore> {
+    pub fn try_restore_backup(
+        &self,
+        backup_id: &str,
+        target: &RestoreTarget,
+    ) -> Result<BackupRestore> {
         validate::id("backup_id", backup_id)?;
         match target {
             RestoreTarget::NewVolume { name } => validate::opt_text("name", name.as_deref())?,
             RestoreTarget::ExistingVolume { volume_id } => validate::id("volume_id", volume_id)?,
         }
         let body = wire::restore_body(target);
-        let mut call =
-            Call::new(Service::BlockStorage, Method::POST, wire::restore_path(backup_id)).body(&body);
+        let mut call = Call::new(
+            Service::BlockStorage,
+            Method::POST,
+            wire::restore_path(backup_id),
+        )
+        .body(&body);
         // With a target volume a 404 may name either; Cinder's message says which.
         if matches!(target, RestoreTarget::NewVolume { .. }) {
             call = call.about("backup", backup_id);
         }
-        Ok(self.transport.json::<RestoreReply>(&call, "backup restore")?.restore)
+        Ok(self
+            .transport
+            .json::<RestoreReply>(&call, "backup restore")?
+            .restore)
     }
 
     /// Plain face of [`try_restore_backup`](Self::try_restore_backup).
@@ -318,7 +333,10 @@ impl InfomaniakVolumeClient {
         let call = Call::new(Service::BlockStorage, Method::PUT, wire::path(backup_id))
             .body(&body)
             .about("backup", backup_id);
-        Ok(self.transport.json::<BackupReply>(&call, "updated backup")?.backup)
+        Ok(self
+            .transport
+            .json::<BackupReply>(&call, "updated backup")?
+            .backup)
     }
 
     /// Plain face of [`try_update_backup`](Self::try_update_backup).

@@ -155,7 +155,7 @@ fn cloud_vars(cloud: &Yaml, label: &str) -> Result<HashMap<String, String>> {
                 _ => {
                     return Err(Error::config(format!(
                         "{label}: `verify` must be true or false"
-                    )))
+                    )));
                 }
             },
         };
@@ -404,10 +404,11 @@ clouds:
         assert!(err.unwrap_err().to_string().contains("not valid YAML"));
 
         let (_d, err) = with_files("noauth", "clouds:\n  x:\n    region_name: a\n", None, "x");
-        assert!(err
-            .unwrap_err()
-            .to_string()
-            .contains("auth.auth_url is missing"));
+        assert!(
+            err.unwrap_err()
+                .to_string()
+                .contains("auth.auth_url is missing")
+        );
     }
 
     #[test]

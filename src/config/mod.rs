@@ -282,7 +282,6 @@ fn check_url(field: &str, url: &str) -> Result<()> {
     }
 }
 
-
 fn check_microversion(field: &str, value: &str) -> Result<()> {
     let ok = match value.split_once('.') {
         Some((major, minor)) => {

@@ -91,7 +91,10 @@ impl InfomaniakVolumeClient {
             path.push_str(&encode(id));
         }
         let call = Call::get(Service::BlockStorage, path);
-        Ok(self.transport.json::<MessageList>(&call, "user messages")?.messages)
+        Ok(self
+            .transport
+            .json::<MessageList>(&call, "user messages")?
+            .messages)
     }
 
     /// Plain face of [`try_list_user_messages`](Self::try_list_user_messages).
@@ -128,7 +131,10 @@ impl InfomaniakVolumeClient {
         self.transport.require(Service::BlockStorage, MESSAGES)?;
         let call = Call::get(Service::BlockStorage, format!("/messages/{message_id}"))
             .about("user message", message_id);
-        Ok(self.transport.json::<MessageReply>(&call, "user message")?.message)
+        Ok(self
+            .transport
+            .json::<MessageReply>(&call, "user message")?
+            .message)
     }
 
     /// Plain face of [`try_get_user_message`](Self::try_get_user_message).

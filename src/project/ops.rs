@@ -1,6 +1,9 @@
 //! The project information operations, in both faces.
 
-use super::{AbsoluteLimits, AvailabilityZone, LimitsReply, QuotaReply, QuotaSet, TypeList, VolumeType, ZoneList};
+use super::{
+    AbsoluteLimits, AvailabilityZone, LimitsReply, QuotaReply, QuotaSet, TypeList, VolumeType,
+    ZoneList,
+};
 use crate::client::{InfomaniakVolumeClient, logged};
 use crate::error::Result;
 use crate::transport::{Call, Service};
@@ -23,7 +26,10 @@ impl InfomaniakVolumeClient {
     /// As any request.
     pub fn try_list_volume_types(&self) -> Result<Vec<VolumeType>> {
         let call = Call::get(Service::BlockStorage, "/types");
-        Ok(self.transport.json::<TypeList>(&call, "volume types")?.volume_types)
+        Ok(self
+            .transport
+            .json::<TypeList>(&call, "volume types")?
+            .volume_types)
     }
 
     /// Plain face of [`try_list_volume_types`](Self::try_list_volume_types).
@@ -53,7 +59,10 @@ impl InfomaniakVolumeClient {
     /// As any request.
     pub fn try_list_availability_zones(&self) -> Result<Vec<AvailabilityZone>> {
         let call = Call::get(Service::BlockStorage, "/os-availability-zone");
-        Ok(self.transport.json::<ZoneList>(&call, "availability zones")?.zones)
+        Ok(self
+            .transport
+            .json::<ZoneList>(&call, "availability zones")?
+            .zones)
     }
 
     /// Plain face of [`try_list_availability_zones`](Self::try_list_availability_zones).
@@ -88,7 +97,11 @@ impl InfomaniakVolumeClient {
     /// As any request.
     pub fn try_get_limits(&self) -> Result<AbsoluteLimits> {
         let call = Call::get(Service::BlockStorage, "/limits");
-        Ok(self.transport.json::<LimitsReply>(&call, "limits")?.limits.absolute)
+        Ok(self
+            .transport
+            .json::<LimitsReply>(&call, "limits")?
+            .limits
+            .absolute)
     }
 
     /// Plain face of [`try_get_limits`](Self::try_get_limits).

@@ -6,7 +6,9 @@ use std::time::Duration;
 use ureq::http::Method;
 
 use super::wire::{self, SnapshotReply};
-use super::{CreateSnapshotOptions, DeleteSnapshotOptions, Snapshot, SnapshotStatus, UpdateSnapshot};
+use super::{
+    CreateSnapshotOptions, DeleteSnapshotOptions, Snapshot, SnapshotStatus, UpdateSnapshot,
+};
 use crate::client::{InfomaniakVolumeClient, logged, logged_pages};
 use crate::error::Result;
 use crate::listing::{ListOptions, Listing};
@@ -131,9 +133,12 @@ impl InfomaniakVolumeClient {
     /// [`crate::Error::NotFound`] when there is no such snapshot.
     pub fn try_get_snapshot(&self, snapshot_id: &str) -> Result<Snapshot> {
         validate::id("snapshot_id", snapshot_id)?;
-        let call =
-            Call::get(Service::BlockStorage, wire::path(snapshot_id)).about("snapshot", snapshot_id);
-        Ok(self.transport.json::<SnapshotReply>(&call, "snapshot")?.snapshot)
+        let call = Call::get(Service::BlockStorage, wire::path(snapshot_id))
+            .about("snapshot", snapshot_id);
+        Ok(self
+            .transport
+            .json::<SnapshotReply>(&call, "snapshot")?
+            .snapshot)
     }
 
     /// Plain face of [`try_get_snapshot`](Self::try_get_snapshot).
@@ -187,7 +192,10 @@ impl InfomaniakVolumeClient {
             .body(&body)
             // A 404 here means the volume does not exist.
             .about("volume", volume_id);
-        Ok(self.transport.json::<SnapshotReply>(&call, "created snapshot")?.snapshot)
+        Ok(self
+            .transport
+            .json::<SnapshotReply>(&call, "created snapshot")?
+            .snapshot)
     }
 
     /// Plain face of [`try_create_snapshot`](Self::try_create_snapshot).
@@ -231,7 +239,11 @@ impl InfomaniakVolumeClient {
     ///
     /// [`crate::Error::InvalidArgument`] for a bad name or description;
     /// [`crate::Error::NotFound`].
-    pub fn try_update_snapshot(&self, snapshot_id: &str, update: &UpdateSnapshot) -> Result<Snapshot> {
+    pub fn try_update_snapshot(
+        &self,
+        snapshot_id: &str,
+        update: &UpdateSnapshot,
+    ) -> Result<Snapshot> {
         validate::id("snapshot_id", snapshot_id)?;
         validate::opt_text("name", update.name.as_deref())?;
         validate::opt_description("description", update.description.as_deref())?;
@@ -239,7 +251,10 @@ impl InfomaniakVolumeClient {
         let call = Call::new(Service::BlockStorage, Method::PUT, wire::path(snapshot_id))
             .body(&body)
             .about("snapshot", snapshot_id);
-        Ok(self.transport.json::<SnapshotReply>(&call, "updated snapshot")?.snapshot)
+        Ok(self
+            .transport
+            .json::<SnapshotReply>(&call, "updated snapshot")?
+            .snapshot)
     }
 
     /// Plain face of [`try_update_snapshot`](Self::try_update_snapshot).
@@ -280,7 +295,11 @@ impl InfomaniakVolumeClient {
     ///
     /// [`crate::Error::NotFound`]; [`crate::Error::Api`] with 400 for a snapshot that is not
     /// `available` or `error`, and 403 for a member's force delete.
-    pub fn try_delete_snapshot(&self, snapshot_id: &str, options: &DeleteSnapshotOptions) -> Result<()> {
+    pub fn try_delete_snapshot(
+        &self,
+        snapshot_id: &str,
+        options: &DeleteSnapshotOptions,
+    ) -> Result<()> {
         validate::id("snapshot_id", snapshot_id)?;
         self.delete_resource(
             "snapshot",
@@ -526,7 +545,8 @@ impl InfomaniakVolumeClient {
     ) -> Result<()> {
         validate::id("snapshot_id", snapshot_id)?;
         self.wait_gone("snapshot", snapshot_id, timeout, || {
-            self.try_get_snapshot(snapshot_id).map(|s| s.status.to_string())
+            self.try_get_snapshot(snapshot_id)
+                .map(|s| s.status.to_string())
         })
     }
 
@@ -580,6 +600,10 @@ impl InfomaniakVolumeClient {
     /// # Ok::<(), infomaniak_block_storage::Error>(())
     /// ```
     pub fn find_snapshot(&self, name_or_id: &str) -> Option<Snapshot> {
-        logged("find_snapshot", name_or_id, self.try_find_snapshot(name_or_id))
+        logged(
+            "find_snapshot",
+            name_or_id,
+            self.try_find_snapshot(name_or_id),
+        )
     }
 }

@@ -85,11 +85,7 @@ fn split_url(url: &str) -> Option<(String, String, Option<u16>)> {
         Some(port) => Some(port.parse().ok()?),
         None => None,
     };
-    Some((
-        scheme.to_ascii_lowercase(),
-        host.to_ascii_lowercase(),
-        port,
-    ))
+    Some((scheme.to_ascii_lowercase(), host.to_ascii_lowercase(), port))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -224,7 +220,10 @@ impl Agents {
         Agents::with_env(config, |name| std::env::var(name).ok())
     }
 
-    pub(crate) fn with_env(config: &Config, var: impl Fn(&str) -> Option<String>) -> Result<Agents> {
+    pub(crate) fn with_env(
+        config: &Config,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Agents> {
         let tls = tls_config(config)?;
         let route = match &config.proxy {
             ProxySetting::FromEnvironment => Route::Environment(ProxyEnv::from_vars(var)),
@@ -286,9 +285,10 @@ impl Agents {
         }
         let ureq_proxy = match &proxy {
             None => None,
-            Some(url) => Some(ureq::Proxy::new(url.expose()).map_err(|_| {
-                Error::config("proxy is not a valid proxy URL")
-            })?),
+            Some(url) => Some(
+                ureq::Proxy::new(url.expose())
+                    .map_err(|_| Error::config("proxy is not a valid proxy URL"))?,
+            ),
         };
         debug!(
             "new connection pool ({})",
@@ -338,13 +338,22 @@ mod tests {
             ("HTTPS_PROXY", "http://secure:3128"),
             ("http_proxy", "http://plain:3128"),
         ]);
-        assert_eq!(proxy(&e, "https://api.example/v3").as_deref(), Some("http://secure:3128"));
-        assert_eq!(proxy(&e, "http://api.example/v3").as_deref(), Some("http://plain:3128"));
+        assert_eq!(
+            proxy(&e, "https://api.example/v3").as_deref(),
+            Some("http://secure:3128")
+        );
+        assert_eq!(
+            proxy(&e, "http://api.example/v3").as_deref(),
+            Some("http://plain:3128")
+        );
 
         let only_https = env(&[("HTTPS_PROXY", "http://secure:3128")]);
         assert_eq!(proxy(&only_https, "http://api.example/"), None);
 
-        let all = env(&[("ALL_PROXY", "socks5://s:1080"), ("https_proxy", "http://h:1")]);
+        let all = env(&[
+            ("ALL_PROXY", "socks5://s:1080"),
+            ("https_proxy", "http://h:1"),
+        ]);
         assert_eq!(proxy(&all, "http://a/").as_deref(), Some("socks5://s:1080"));
         assert_eq!(proxy(&all, "https://a/").as_deref(), Some("http://h:1"));
     }
@@ -368,7 +377,10 @@ mod tests {
     fn no_proxy_entries() {
         let e = env(&[
             ("https_proxy", "http://p:1"),
-            ("NO_PROXY", "internal.example, .corp.example,10.0.0.0/8,192.168.1.7, api.x:8443,fd00::/8"),
+            (
+                "NO_PROXY",
+                "internal.example, .corp.example,10.0.0.0/8,192.168.1.7, api.x:8443,fd00::/8",
+            ),
         ]);
         for direct in [
             "https://internal.example/",

@@ -23,8 +23,8 @@ use crate::error::{Error, Result};
 use crate::microversion::{self, Api, Requirement, VersionState};
 
 pub(crate) use exchange::Reply;
-pub(crate) use fault::{Subject, decode_fault};
 use exchange::{Outgoing, exchange};
+pub(crate) use fault::{Subject, decode_fault};
 use retry::{Jitter, retry_reason};
 use session::{Session, Sessions};
 
@@ -223,7 +223,9 @@ impl Transport {
     /// document is read the first time.
     pub(crate) fn microversion(&self, service: Service) -> Result<String> {
         let state = self.versions(service);
-        if service == Service::BlockStorage && self.config.negotiate_microversion && !state.settled()
+        if service == Service::BlockStorage
+            && self.config.negotiate_microversion
+            && !state.settled()
         {
             self.discover_volume_versions(state)?;
         }
@@ -364,7 +366,9 @@ impl Transport {
                 }
                 if reply.status == 406 && call.microversion.is_none() && !fell_back {
                     let (_, message) = decode_fault(&reply.body);
-                    let range = message.as_deref().and_then(microversion::parse_not_acceptable);
+                    let range = message
+                        .as_deref()
+                        .and_then(microversion::parse_not_acceptable);
                     if let Some(range) = range {
                         fell_back = true;
                         if self.versions(call.service).learn(range) {
@@ -379,8 +383,7 @@ impl Transport {
                     let backoff = policy.backoff(attempt, self.jitter.next());
                     let wait = reason.retry_after.map_or(backoff, |ra| ra.max(backoff));
                     let within_budget = started.elapsed().saturating_add(wait) <= policy.max_total;
-                    let within_deadline = deadline
-                        .is_none_or(|d| Instant::now() + wait < d);
+                    let within_deadline = deadline.is_none_or(|d| Instant::now() + wait < d);
                     if within_budget && within_deadline {
                         attempt += 1;
                         warn!(

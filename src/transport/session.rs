@@ -8,11 +8,11 @@ use std::time::{Duration, Instant, SystemTime};
 use log::debug;
 use ureq::http;
 
+use super::Service;
 use super::agent::Agents;
 use super::exchange::{Outgoing, exchange};
 use super::fault::{decode_fault, reason};
 use super::identity::{self, TokenInfo};
-use super::Service;
 use crate::config::{Config, Secret};
 use crate::error::{Error, Result};
 

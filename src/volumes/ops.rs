@@ -6,9 +6,14 @@ use std::time::Duration;
 use ureq::http::Method;
 
 use super::wire::{self, VolumeReply};
-use super::{CreateVolumeOptions, DeleteVolumeOptions, MigrationPolicy, UpdateVolume, Volume, VolumeStatus};
+use super::{
+    CreateVolumeOptions, DeleteVolumeOptions, MigrationPolicy, UpdateVolume, Volume, VolumeStatus,
+};
 use crate::client::{InfomaniakVolumeClient, logged, logged_pages};
 use crate::error::Result;
+// The docs link to its variants.
+#[allow(unused_imports)]
+use crate::error::Error;
 use crate::listing::{ListOptions, Listing};
 use crate::microversion::{self, Microversion};
 use crate::pagination::{self, Pages};
@@ -151,7 +156,8 @@ impl InfomaniakVolumeClient {
     /// sending for an id that is not one URL path segment.
     pub fn try_get_volume(&self, volume_id: &str) -> Result<Volume> {
         validate::id("volume_id", volume_id)?;
-        let call = Call::get(Service::BlockStorage, wire::path(volume_id)).about("volume", volume_id);
+        let call =
+            Call::get(Service::BlockStorage, wire::path(volume_id)).about("volume", volume_id);
         let reply: VolumeReply = self.transport.json(&call, "volume")?;
         Ok(reply.volume)
     }
@@ -209,8 +215,12 @@ impl InfomaniakVolumeClient {
                 .require(Service::BlockStorage, microversion::CREATE_FROM_BACKUP)?;
         }
         let body = wire::create_body(size, name, options);
-        let call = Call::new(Service::BlockStorage, Method::POST, wire::COLLECTION_PATH).body(&body);
-        Ok(self.transport.json::<VolumeReply>(&call, "created volume")?.volume)
+        let call =
+            Call::new(Service::BlockStorage, Method::POST, wire::COLLECTION_PATH).body(&body);
+        Ok(self
+            .transport
+            .json::<VolumeReply>(&call, "created volume")?
+            .volume)
     }
 
     /// Plain face of [`try_create_volume`](Self::try_create_volume): `None` on failure.
@@ -266,7 +276,8 @@ impl InfomaniakVolumeClient {
                     .require(Service::BlockStorage, FORCE_WITH_CASCADE)?;
             }
             let path = wire::delete_path(volume_id, true, options.force);
-            let call = Call::new(Service::BlockStorage, Method::DELETE, path).about("volume", volume_id);
+            let call =
+                Call::new(Service::BlockStorage, Method::DELETE, path).about("volume", volume_id);
             return self
                 .transport
                 .send(&call)
@@ -387,7 +398,10 @@ impl InfomaniakVolumeClient {
         let call = Call::new(Service::BlockStorage, Method::PUT, wire::path(volume_id))
             .body(&body)
             .about("volume", volume_id);
-        Ok(self.transport.json::<VolumeReply>(&call, "updated volume")?.volume)
+        Ok(self
+            .transport
+            .json::<VolumeReply>(&call, "updated volume")?
+            .volume)
     }
 
     /// Plain face of [`try_update_volume`](Self::try_update_volume).

@@ -72,21 +72,31 @@ pub fn mock_keystone(server: &MockServer) -> Mock<'_> {
 pub fn config(server: &MockServer) -> Config {
     let mut config = Config::application_credential(APP_CRED_ID, APP_CRED_SECRET);
     config.auth_url = server.url("/identity/v3");
-    config.retry = RetryPolicy {
-        max_retries: 2,
-        initial_backoff: Duration::from_millis(1),
-        max_backoff: Duration::from_millis(5),
-        max_total: Duration::from_secs(5),
-    };
-    config.wait = WaitPolicy {
-        initial_interval: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
-        backoff: 1.5,
-    };
+    config.retry = fast_retry();
+    config.wait = fast_wait();
     config.request_timeout = Duration::from_secs(5);
     // Loopback tests must not be sent to a proxy the environment may name.
     config.proxy = ProxySetting::Direct;
     config
+}
+
+/// Retries with no backoff worth waiting for.
+pub fn fast_retry() -> RetryPolicy {
+    let mut retry = RetryPolicy::default();
+    retry.max_retries = 2;
+    retry.initial_backoff = Duration::from_millis(1);
+    retry.max_backoff = Duration::from_millis(5);
+    retry.max_total = Duration::from_secs(5);
+    retry
+}
+
+/// Waiters that poll every few milliseconds.
+pub fn fast_wait() -> WaitPolicy {
+    let mut wait = WaitPolicy::default();
+    wait.initial_interval = Duration::from_millis(5);
+    wait.max_interval = Duration::from_millis(20);
+    wait.backoff = 1.5;
+    wait
 }
 
 /// A client for the mock server (Keystone mocked separately with [`mock_keystone`]).
@@ -107,10 +117,10 @@ pub fn unreachable_client() -> InfomaniakVolumeClient {
     InfomaniakVolumeClient::new(config).expect("valid test config")
 }
 
-/// Reads a file from `../shared/api-samples/` as JSON.
+/// Reads an OpenStack API sample from `tests/fixtures/api-samples/` as JSON.
 pub fn sample(path: &str) -> Value {
     let full = format!(
-        "{}/../shared/api-samples/{path}",
+        "{}/tests/fixtures/api-samples/{path}",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
