@@ -1,9 +1,10 @@
 //! # infomaniak-fake-cloud
 //!
 //! An in-process, simulated **Infomaniak Public Cloud** for tests and examples:
-//! OpenStack **Keystone v3** authentication, **Cinder v3** block storage (volumes,
-//! snapshots, backups, metadata, quotas, limits, types, availability zones) and
-//! **Nova** volume attachments (`os-volume_attachments`).
+//! OpenStack **Keystone v3** authentication, **Cinder v3** block storage
+//! (volumes, snapshots, backups, metadata, user messages, volume transfers,
+//! upload to image, quotas, limits, types, availability zones) and **Nova**
+//! volume attachments (`os-volume_attachments`, `os-instance-actions`).
 //!
 //! [`FakeCloud::start`] binds `127.0.0.1` on a free port (never any other
 //! interface) and serves HTTP/1.1 from a background thread (one thread per
@@ -16,28 +17,36 @@
 //!   [`FakeCloud::APP_CREDENTIAL_SECRET`] (or [`FakeCloud::APP_CREDENTIAL_NAME`] +
 //!   secret + `user{id}`); sending a `scope` together with an application
 //!   credential is rejected with 401, like real Keystone.
+//! * a second application credential, [`FakeCloud::OTHER_APP_CREDENTIAL_ID`] +
+//!   [`FakeCloud::OTHER_APP_CREDENTIAL_SECRET`], scoped to a second project
+//!   [`FakeCloud::OTHER_PROJECT_ID`] ([`FakeCloud::OTHER_PROJECT_NAME`]), e.g.
+//!   to accept a volume transfer; see [`FakeCloud::other_block_storage_url`].
 //! * password: [`FakeCloud::USERNAME`] / [`FakeCloud::PASSWORD`] in domain
 //!   [`FakeCloud::USER_DOMAIN`] (`{"name":"Default"}` or `{"id":"default"}`), or
 //!   user id [`FakeCloud::USER_ID`]; scope the project by id
 //!   ([`FakeCloud::PROJECT_ID`]) or by name ([`FakeCloud::PROJECT_NAME`]) + domain.
-//!   Without `scope` the token is scoped to the user's default (and only)
-//!   project, as Keystone does for users with a default project; a scope naming
-//!   another project, a domain or the system → 401.
-//! * token: `{"methods":["token"],"token":{"id":"<issued token>"}}`.
+//!   Without `scope` the token is scoped to the user's default project, as
+//!   Keystone does for users with a default project; a scope naming another
+//!   project, a domain or the system → 401.
+//! * token: `{"methods":["token"],"token":{"id":"<issued token>"}}` (keeps
+//!   the project of the token it is based on).
 //!
 //! `POST {auth_url}/auth/tokens` answers 201 with the token in `X-Subject-Token`.
 //!
 //! ## Catalog
 //!
+//! `{p}` is the token's project ([`FakeCloud::PROJECT_ID`], or
+//! [`FakeCloud::OTHER_PROJECT_ID`] for the second credential).
+//!
 //! | type | name | interface | region | URL |
 //! |---|---|---|---|---|
-//! | `block-storage` and `volumev3` | `cinderv3` | public | `dc3-a` | `{base}/volume/v3/{PROJECT_ID}` |
-//! | | | internal | `dc3-a` | `{base}/internal/volume/v3/{PROJECT_ID}` |
-//! | | | public | `dc4-a` | `{base}/dc4/volume/v3/{PROJECT_ID}` |
+//! | `block-storage` and `volumev3` | `cinderv3` | public | `dc3-a` | `{base}/volume/v3/{p}` |
+//! | | | internal | `dc3-a` | `{base}/internal/volume/v3/{p}` |
+//! | | | public | `dc4-a` | `{base}/dc4/volume/v3/{p}` |
 //! | `compute` | `nova` | public | `dc3-a` | `{base}/compute/v2.1` |
 //! | | | internal | `dc3-a` | `{base}/internal/compute/v2.1` |
 //! | | | public | `dc4-a` | `{base}/dc4/compute/v2.1` |
-//! | `identity` | `keystone` | public | `dc3-a` | `{base}/identity/v3` |
+//! | `identity` | `keystone` | public, internal | `dc3-a` | `{base}/identity/v3` |
 //!
 //! All prefixes are served identically from one shared state, so tests can tell
 //! which endpoint a client chose by looking at [`FakeCloud::request_log`].
@@ -46,30 +55,72 @@
 //!
 //! * every Cinder/Nova request needs a live `X-Auth-Token` (else 401);
 //!   [`FakeCloud::expire_all_tokens`] invalidates all issued tokens;
-//! * Cinder microversions 3.0..=3.70 (`OpenStack-API-Version: volume 3.N`,
-//!   echoed back; out of range → 406 `computeFault`); Nova 2.1..=2.101;
-//! * volume types `CEPH_1_perf1` (default) and `CEPH_1_perf2`, availability
-//!   zone `nova`; status machines (`creating` → `available`, `deleting` → gone,
-//!   `extending`, `backing-up`, `restoring-backup`, `attaching` → `in-use`,
-//!   `detaching` → `available`) taking [`FakeCloudBuilder::transition_delay`];
+//! * resources belong to the project that created them: the other project
+//!   gets 404 for them and does not list them; a Cinder URL naming another
+//!   project than the token's → 400 `Malformed request url`;
+//! * microversions: Cinder 3.0..=3.71 (`OpenStack-API-Version: volume 3.N`,
+//!   echoed back with `Vary`), Nova 2.1..=2.101 (`compute 2.N` or the legacy
+//!   `X-OpenStack-Nova-API-Version`), both configurable
+//!   ([`FakeCloudBuilder::volume_microversion_range`],
+//!   [`FakeCloudBuilder::compute_microversion_range`]); `latest` = the
+//!   maximum, no header = the minimum, out of range → 406 `computeFault`
+//!   `"Version 3.99 is not supported by the API. Minimum is 3.0 and maximum
+//!   is 3.71."`, malformed → 400; the version documents (`GET /volume/`,
+//!   `/volume/v3/`, `/compute/`, `/compute/v2.1`) report the range; fields,
+//!   parameters and resources appear at the versions genuine services add
+//!   them (a resource or method that does not exist yet → 404, a body field
+//!   that does not exist yet → 400);
+//! * volume types `CEPH_1_perf1` (default), `CEPH_1_perf2` and
+//!   `CEPH_1_multiattach` (extra spec `multiattach="<is> True"`; its volumes
+//!   have `multiattach: true`), availability zone `nova`;
+//! * status machines taking [`FakeCloudBuilder::transition_delay`]
+//!   (`creating` → `available`, `deleting` → gone, `extending`, `retyping`,
+//!   `reverting`, `backing-up`, `restoring-backup`, `uploading`, `attaching`
+//!   → `in-use`, `detaching` → `available` or, for a multiattach volume
+//!   still attached elsewhere, `in-use`; `awaiting-transfer` until a transfer
+//!   is accepted or deleted);
+//! * Nova attach: 200 with the attachment body up to 2.100, 202 without body
+//!   from 2.101 (then the volume still reads as before for a third of the
+//!   transition delay); a volume attached anywhere → 400 `already attached`
+//!   unless it is multiattach and the request is at 2.60 or later (a
+//!   multiattach volume below 2.60 → 400 `Multiattach volumes are only
+//!   supported starting with compute API version 2.60.`); `tag` from 2.49
+//!   and `delete_on_termination` from 2.79 (else 400), shown from 2.70 and
+//!   2.79; attach and detach are recorded as `os-instance-actions`;
 //! * Cinder preconditions (delete only when available/error and without
-//!   snapshots, extend must grow, snapshot `force` rules by microversion,
-//!   incremental backups need a parent, restore target size, …), admin-only
-//!   actions (`os-force_delete`, `os-reset_status`) → 403;
-//! * quotas ([`FakeCloud::set_quota`]) → 413 `overLimit` + `Retry-After: 0`;
-//! * Cinder pagination (`limit`, `marker`, `*_links` only on full pages,
-//!   `osapi_max_limit` = [`FakeCloudBuilder::page_size`]);
+//!   snapshots unless `cascade=true`, extend must grow, snapshot `force`
+//!   rules by microversion, incremental backups need a parent, a backup's
+//!   snapshot must belong to its volume, restore target size, upload of an
+//!   `in-use` volume needs `force`, transfer `auth_key`, …), admin-only
+//!   actions (`os-force_delete`, `os-reset_status`, `force=true` on delete
+//!   from 3.23) → 403;
+//! * quotas ([`FakeCloud::set_quota`], per project) → 413 `overLimit` +
+//!   `Retry-After: 0`;
+//! * Cinder pagination (`limit`, `marker`, `offset`, `sort`, `*_links` only
+//!   on full pages, `osapi_max_limit` = [`FakeCloudBuilder::page_size`],
+//!   `with_count` from 3.45);
 //! * error bodies in Cinder/Nova fault shape (`itemNotFound`, `badRequest`, …)
 //!   and Keystone shape (`{"error":{...}}`) on the identity side.
 //!
 //! ## Fault injection
 //!
 //! [`FakeCloud::inject_fault`] makes the next N requests matching a method and
-//! path prefix fail with a status ([`Fault::Status`]), stall
+//! path prefix fail with a status ([`Fault::Status`], or
+//! [`Fault::StatusWithRetryAfter`] for a chosen `Retry-After`), stall
 //! ([`Fault::Delay`]), return truncated JSON ([`Fault::MalformedJson`]) or lose
-//! the connection ([`Fault::DropConnection`]). Counters ([`FakeCloud::requests`],
-//! [`FakeCloud::auth_requests`], [`FakeCloud::connections`]) and the full
-//! [`FakeCloud::request_log`] let tests assert on what a client sent.
+//! the connection ([`Fault::DropConnection`]).
+//!
+//! Backend failures are simulated too: [`FakeCloud::fail_next`] makes the
+//! next create/extend/snapshot/backup/restore/upload ([`Operation`]) end in
+//! an error status with a Cinder user message (`GET /messages`, 3.3);
+//! [`FakeCloud::fail_next_attach`] makes the next attach of a volume roll
+//! back to `available` with an `Error` instance action, like genuine Nova
+//! (or, with [`FakeCloud::fail_next_attach_with_error_state`], end in
+//! `error_attaching`).
+//!
+//! Counters ([`FakeCloud::requests`], [`FakeCloud::auth_requests`],
+//! [`FakeCloud::connections`]) and the full [`FakeCloud::request_log`] let
+//! tests assert on what a client sent.
 //!
 //! ## Example
 //!
@@ -99,7 +150,7 @@
 //! assert!(reply.to_ascii_lowercase().contains("x-subject-token: "));
 //! assert_eq!(cloud.auth_requests(), 1);
 //! ```
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 
 mod cinder;
 mod faults;
@@ -472,7 +523,8 @@ impl FakeCloud {
         FakeCloud::builder().start()
     }
 
-    /// A builder to tune page size, token lifetime and transition delay.
+    /// A builder to tune page size, token lifetime, transition delay and the
+    /// microversion ranges.
     pub fn builder() -> FakeCloudBuilder {
         FakeCloudBuilder::default()
     }
@@ -587,8 +639,10 @@ impl FakeCloud {
         lock(&self.shared.state).expire_all_tokens();
     }
 
-    /// Sets the project quota for the number of volumes and total gigabytes
-    /// (`None` = unlimited, the default).
+    /// Sets the quota for the number of volumes and total gigabytes (`None` =
+    /// unlimited, the default); it applies to each project separately.
+    /// Creating, extending, restoring into a new volume or accepting a
+    /// transfer beyond it → 413 `overLimit` with `Retry-After: 0`.
     pub fn set_quota(&self, volumes: Option<u64>, gigabytes: Option<u64>) {
         let mut st = lock(&self.shared.state);
         st.quota_volumes = volumes;
