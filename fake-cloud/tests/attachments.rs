@@ -160,7 +160,7 @@ fn watch(cloud: &FakeCloud, id: &str, until: &str) -> Vec<String> {
 #[test]
 fn failed_attach_rolls_back_and_is_an_instance_action() {
     let cloud = FakeCloud::builder()
-        .transition_delay(Duration::from_millis(60))
+        .transition_delay(Duration::from_millis(120))
         .start();
     let c = Client::new(&cloud);
     let vol = c.create_volume(1, "doomed");
@@ -173,7 +173,7 @@ fn failed_attach_rolls_back_and_is_an_instance_action() {
     let seen = watch(&cloud, &vol, "available");
     assert_eq!(seen, ["reserved", "attaching", "available"]);
     // Stays available, without attachment, never error_attaching.
-    std::thread::sleep(Duration::from_millis(80));
+    std::thread::sleep(Duration::from_millis(150));
     assert_eq!(cloud.volume_status(&vol).unwrap(), "available");
     assert!(attachment_servers(&c, &vol).is_empty());
     assert!(server_volume_ids(&c, &server).is_empty());
@@ -257,7 +257,7 @@ fn failed_attach_can_end_in_error_attaching() {
 #[test]
 fn attach_at_2_101_is_asynchronous() {
     let cloud = FakeCloud::builder()
-        .transition_delay(Duration::from_millis(150))
+        .transition_delay(Duration::from_millis(300))
         .start();
     let c = Client::new(&cloud);
     let vol = c.create_volume(1, "async");
