@@ -6,13 +6,13 @@ mod common;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::*;
-use httpmock::prelude::*;
 use httpmock::Mock;
+use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    Auth, Config, Domain, Error, InfomaniakVolumeClient, Interface, Project, RetryPolicy, Secret,
-    User,
+    AttachOptions, Auth, Config, Domain, Error, InfomaniakVolumeClient, Interface, Project,
+    RetryPolicy, Secret, User,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const TOKEN_B: &str = "gAAAAA-second-token-value-2";
 const KEYSTONE_401: &str = "The request you have made requires authentication.";
@@ -102,6 +102,42 @@ fn cinder_401<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
             .json_body(json!({"error": {"code": 401, "title": "Unauthorized",
                                        "message": KEYSTONE_401}}));
     })
+}
+
+/// Asserts that `err` is `Error::Auth` with exactly these fields.
+#[track_caller]
+fn assert_auth_error(err: &Error, status: Option<u16>, message: &str, request_id: Option<&str>) {
+    match err {
+        Error::Auth {
+            status: got_status,
+            message: got_message,
+            request_id: got_request_id,
+            ..
+        } => {
+            assert_eq!(*got_status, status, "{err:?}");
+            assert_eq!(got_message, message, "{err:?}");
+            assert_eq!(got_request_id.as_deref(), request_id, "{err:?}");
+        }
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+}
+
+/// Asserts that `err` is `Error::EndpointNotFound` with exactly these fields.
+#[track_caller]
+fn assert_endpoint_not_found(err: &Error, service: &str, region: &str, interface: &str) {
+    match err {
+        Error::EndpointNotFound {
+            service: got_service,
+            region: got_region,
+            interface: got_interface,
+            ..
+        } => {
+            assert_eq!(got_service, service, "{err:?}");
+            assert_eq!(got_region, region, "{err:?}");
+            assert_eq!(got_interface, interface, "{err:?}");
+        }
+        other => panic!("expected Error::EndpointNotFound, got {other:?}"),
+    }
 }
 
 fn ids(volumes: &[infomaniak_block_storage::Volume]) -> Vec<String> {
@@ -352,36 +388,67 @@ fn token_is_reused_across_calls() {
     cinder.assert_calls(5);
 }
 
-/// Counts auth calls across two list calls when Keystone sets `expires_at`.
+/// Counts auth calls across two list calls when Keystone sets `expires_at`, issued at
+/// 2026-11-29 (`token_reply`), back to back.
 fn auth_calls_for_two_lists(expires_at: Value) -> usize {
+    auth_calls_for_two_lists_issued(
+        expires_at,
+        json!("2026-11-29T00:00:00.000000Z"),
+        Duration::ZERO,
+    )
+}
+
+/// Counts auth calls across two list calls, `pause` apart, when Keystone's token says
+/// `issued_at` and `expires_at`.
+fn auth_calls_for_two_lists_issued(expires_at: Value, issued_at: Value, pause: Duration) -> usize {
     let server = MockServer::start();
-    let keystone = keystone_with(
-        &server,
-        TOKEN,
-        token_reply(expires_at, catalog(&server.base_url())),
-    );
+    let mut reply = token_reply(expires_at, catalog(&server.base_url()));
+    reply["token"]["issued_at"] = issued_at;
+    let keystone = keystone_with(&server, TOKEN, reply);
     let cinder = cinder_list(&server, CINDER, TOKEN, "vol-1");
     let client = client(&server);
 
-    for _ in 0..2 {
-        assert_eq!(ids(&client.try_list_volumes().unwrap()), vec!["vol-1"]);
-    }
+    assert_eq!(ids(&client.try_list_volumes().unwrap()), vec!["vol-1"]);
+    std::thread::sleep(pause);
+    assert_eq!(ids(&client.try_list_volumes().unwrap()), vec!["vol-1"]);
     cinder.assert_calls(2);
     keystone.calls()
 }
 
+// The token's lifetime is Keystone's `expires_at - issued_at`, counted from when the reply
+// arrived (so a clock far from Keystone's changes nothing), with a floor of one second; it is
+// renewed when less than min(2 minutes, a quarter of its lifetime) is left.
+
 #[test]
 fn expired_token_is_renewed_before_the_next_call() {
+    // Expired before it was issued: the one-second floor applies, so a call right after
+    // reuses it (no authentication storm) and one a second later renews it.
     assert_eq!(
         auth_calls_for_two_lists(json!("2001-01-01T00:00:00.000000Z")),
+        1
+    );
+    assert_eq!(
+        auth_calls_for_two_lists_issued(
+            json!("2001-01-01T00:00:00.000000Z"),
+            json!("2026-11-29T00:00:00.000000Z"),
+            Duration::from_millis(1100),
+        ),
         2
     );
 }
 
 #[test]
 fn token_expiring_within_two_minutes_is_renewed() {
-    let soon = iso8601(SystemTime::now() + Duration::from_secs(60));
-    assert_eq!(auth_calls_for_two_lists(json!(soon)), 2);
+    // A one-second token (renewed in its last quarter), dated on a clock far in the past.
+    let calls = |pause| {
+        auth_calls_for_two_lists_issued(
+            json!("2001-01-01T00:00:01.000000Z"),
+            json!("2001-01-01T00:00:00.000000Z"),
+            pause,
+        )
+    };
+    assert_eq!(calls(Duration::ZERO), 1);
+    assert_eq!(calls(Duration::from_millis(850)), 2);
 }
 
 #[test]
@@ -390,6 +457,16 @@ fn token_valid_for_an_hour_or_without_expiry_is_reused() {
     assert_eq!(auth_calls_for_two_lists(json!(later)), 1);
     // `expires_at: null` means the token never expires.
     assert_eq!(auth_calls_for_two_lists(Value::Null), 1);
+    // An hour-long token is reused even when this machine's clock says its `expires_at` is
+    // long gone: only Keystone's own `expires_at - issued_at` counts.
+    assert_eq!(
+        auth_calls_for_two_lists_issued(
+            json!("2001-01-01T01:00:00.000000Z"),
+            json!("2001-01-01T00:00:00.000000Z"),
+            Duration::ZERO,
+        ),
+        1
+    );
 }
 
 // ----- 401 from the service -------------------------------------------------------------
@@ -403,13 +480,11 @@ fn cinder_401_twice_gives_auth_error_after_exactly_one_reauthentication() {
 
     let err = client.try_list_volumes().unwrap_err();
 
-    assert_eq!(
-        err,
-        Error::Auth {
-            status: Some(401),
-            message: format!("{KEYSTONE_401} (rejected again after a fresh token)"),
-            request_id: Some("req-cinder-401".into()),
-        }
+    assert_auth_error(
+        &err,
+        Some(401),
+        &format!("{KEYSTONE_401} (rejected again after a fresh token)"),
+        Some("req-cinder-401"),
     );
     keystone.assert_calls(2);
     cinder.assert_calls(2);
@@ -511,14 +586,7 @@ fn keystone_401_is_an_auth_error_with_keystones_message() {
 
     let err = client(&server).try_list_volumes().unwrap_err();
 
-    assert_eq!(
-        err,
-        Error::Auth {
-            status: Some(401),
-            message: KEYSTONE_401.into(),
-            request_id: Some("req-ks-401".into()),
-        }
-    );
+    assert_auth_error(&err, Some(401), KEYSTONE_401, Some("req-ks-401"));
     assert_eq!(err.status(), Some(401));
     assert_eq!(err.request_id(), Some("req-ks-401"));
     assert_eq!(
@@ -560,13 +628,11 @@ fn keystone_reply_without_subject_token_is_an_auth_error() {
 
     let err = client(&server).try_list_volumes().unwrap_err();
 
-    assert_eq!(
-        err,
-        Error::Auth {
-            status: Some(201),
-            message: "Keystone's reply has no X-Subject-Token header".into(),
-            request_id: Some("req-keystone".into()),
-        }
+    assert_auth_error(
+        &err,
+        Some(201),
+        "Keystone's reply has no X-Subject-Token header",
+        Some("req-keystone"),
     );
     keystone.assert_calls(1);
 }
@@ -607,14 +673,19 @@ fn unparseable_expiry_is_a_decode_error() {
 
     let err = client(&server).try_list_volumes().unwrap_err();
 
-    assert_eq!(
-        err,
+    match &err {
         Error::Decode {
-            what: "Keystone token expires_at".into(),
-            message: "`tomorrow` is not an ISO-8601 time".into(),
-            request_id: Some("req-keystone".into()),
+            what,
+            message,
+            request_id,
+            ..
+        } => {
+            assert_eq!(what, "Keystone token expires_at");
+            assert_eq!(message, "`tomorrow` is not an ISO-8601 time");
+            assert_eq!(request_id.as_deref(), Some("req-keystone"));
         }
-    );
+        other => panic!("expected Decode, got {other:?}"),
+    }
 }
 
 #[test]
@@ -626,6 +697,7 @@ fn keystone_unreachable_is_a_transport_error_with_known_outcome() {
         Error::Transport {
             message,
             outcome_unknown,
+            ..
         } => {
             assert!(!outcome_unknown);
             assert!(
@@ -716,27 +788,18 @@ fn region_or_interface_missing_from_catalog_is_endpoint_not_found() {
 
     let mut config = config(&server);
     config.region = "dc9-z".into();
-    assert_eq!(
-        list_with(config).unwrap_err(),
-        Error::EndpointNotFound {
-            service: "block-storage".into(),
-            region: "dc9-z".into(),
-            interface: "public".into(),
-        }
+    assert_endpoint_not_found(
+        &list_with(config).unwrap_err(),
+        "block-storage",
+        "dc9-z",
+        "public",
     );
 
     let mut config = common::config(&server);
     config.region = "dc4-a".into();
     config.interface = Interface::Admin;
     let err = list_with(config).unwrap_err();
-    assert_eq!(
-        err,
-        Error::EndpointNotFound {
-            service: "block-storage".into(),
-            region: "dc4-a".into(),
-            interface: "admin".into(),
-        }
-    );
+    assert_endpoint_not_found(&err, "block-storage", "dc4-a", "admin");
     assert_eq!(
         err.to_string(),
         "the service catalog has no admin endpoint for `block-storage` in region `dc4-a`"
@@ -761,15 +824,13 @@ fn catalog_without_compute_serves_volumes_but_attach_is_endpoint_not_found() {
     let client = client(&server);
 
     assert_eq!(ids(&client.try_list_volumes().unwrap()), vec!["vol-1"]);
-    assert_eq!(
-        client
-            .try_attach_volume("vol-1", "srv-1", None)
+    assert_endpoint_not_found(
+        &client
+            .try_attach_volume("vol-1", "srv-1", &AttachOptions::default())
             .unwrap_err(),
-        Error::EndpointNotFound {
-            service: "compute".into(),
-            region: "dc3-a".into(),
-            interface: "public".into(),
-        }
+        "compute",
+        "dc3-a",
+        "public",
     );
     keystone.assert_calls(1);
     cinder.assert_calls(1);
@@ -839,13 +900,11 @@ fn volume_service_type_alias_is_accepted_and_volumev2_is_not() {
         &server,
         json!([{"type": "volumev2", "endpoints": [endpoint("public", "dc3-a", format!("{base}/v2"))]}]),
     );
-    assert_eq!(
-        list_with(config(&server)).unwrap_err(),
-        Error::EndpointNotFound {
-            service: "block-storage".into(),
-            region: "dc3-a".into(),
-            interface: "public".into(),
-        }
+    assert_endpoint_not_found(
+        &list_with(config(&server)).unwrap_err(),
+        "block-storage",
+        "dc3-a",
+        "public",
     );
 }
 
@@ -920,13 +979,11 @@ fn validate_connection_is_false_with_bad_credentials() {
     let client = client(&server);
 
     assert!(!client.validate_connection());
-    assert_eq!(
-        client.try_authenticate(),
-        Err(Error::Auth {
-            status: Some(401),
-            message: KEYSTONE_401.into(),
-            request_id: Some("req-ks-401".into()),
-        })
+    assert_auth_error(
+        &client.try_authenticate().unwrap_err(),
+        Some(401),
+        KEYSTONE_401,
+        Some("req-ks-401"),
     );
     keystone.assert_calls(2);
     let errors = crate_logs(log::Level::Error);
@@ -943,13 +1000,11 @@ fn try_authenticate_fails_when_the_catalog_lacks_block_storage() {
     config.region = "dc9-z".into();
     let client = InfomaniakVolumeClient::new(config).unwrap();
 
-    assert_eq!(
-        client.try_authenticate(),
-        Err(Error::EndpointNotFound {
-            service: "block-storage".into(),
-            region: "dc9-z".into(),
-            interface: "public".into(),
-        })
+    assert_endpoint_not_found(
+        &client.try_authenticate().unwrap_err(),
+        "block-storage",
+        "dc9-z",
+        "public",
     );
     assert!(!client.validate_connection());
 }

@@ -70,7 +70,7 @@ fn from_vars(vars: &HashMap<String, String>) -> Result<Config, Error> {
 
 fn config_message(err: Error) -> String {
     match err {
-        Error::Config { message } => message,
+        Error::Config { message, .. } => message,
         other => panic!("expected Error::Config, got {other:?}"),
     }
 }
@@ -280,10 +280,10 @@ clouds:
     assert!(message.contains("cloud `badverify`"), "{message}");
     assert!(message.contains("`verify`"), "{message}");
 
-    let message = config_message(from_vars(&vars(&dir, &[("OS_CLOUD", "scoped")])).unwrap_err());
-    assert!(message.contains("cloud `scoped`"), "{message}");
-    assert!(message.contains("auth.project_id"), "{message}");
-    assert!(!message.contains("OS_PROJECT_ID"), "{message}");
+    // Behaviour change: a project next to an application credential used to be an error
+    // naming `auth.project_id`; like keystoneauth, it is now ignored (no scope is sent).
+    let scoped = from_vars(&vars(&dir, &[("OS_CLOUD", "scoped")])).unwrap();
+    assert_eq!(scoped.auth, app_cred("abc", "s"));
 
     let message = config_message(from_vars(&vars(&dir, &[("OS_CLOUD", "nope")])).unwrap_err());
     assert!(message.contains("no cloud `nope`"), "{message}");
@@ -420,16 +420,46 @@ fn a_wrong_secret_in_clouds_yaml_is_an_auth_error() {
     assert!(!err.to_string().contains(FakeCloud::APP_CREDENTIAL_SECRET));
 }
 
-/// `Config::from_cloud` reads the process environment; this is the only test that changes it,
-/// and it points HOME and both files into a temporary directory.
+/// Set (to the test's temporary directory) in the child process that
+/// `from_cloud_uses_the_process_environment` runs.
+const CHILD_DIR: &str = "IBS_CLOUDS_YAML_TEST_CHILD_DIR";
+
+/// `Config::from_cloud` reads the process environment. Rather than changing this process's
+/// environment (unsafe in edition 2024, and racy with the other tests), the test runs itself
+/// in a child process whose environment is exactly HOME and both files, pointing into a
+/// temporary directory: nothing of the machine's environment (`OS_*`, proxies) gets in.
 #[test]
 fn from_cloud_uses_the_process_environment() {
     let dir = TempDir::new("env");
     let file = dir.write("clouds.yaml", TWO_CLOUDS);
-    std::env::set_var("HOME", dir.path("home"));
-    std::env::set_var("OS_CLIENT_CONFIG_FILE", &file);
-    std::env::set_var("OS_CLIENT_SECURE_FILE", dir.path("secure.yaml"));
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "from_cloud_in_a_child_process",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env_clear()
+        .env(CHILD_DIR, &dir.0)
+        .env("HOME", dir.path("home"))
+        .env("OS_CLIENT_CONFIG_FILE", &file)
+        .env("OS_CLIENT_SECURE_FILE", dir.path("secure.yaml"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "child failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "child ran no test:\n{stdout}");
+}
 
+/// The body of `from_cloud_uses_the_process_environment`; does nothing unless run by it.
+#[test]
+fn from_cloud_in_a_child_process() {
+    let Some(dir) = std::env::var_os(CHILD_DIR) else {
+        return;
+    };
+    let dir = TempDir(PathBuf::from(dir));
+    let file = dir.path("clouds.yaml");
     let config = Config::from_cloud("second").unwrap();
     assert_eq!(config.auth, app_cred("second-id", "second-secret"));
     assert_eq!(config.region, "dc4-a");
@@ -462,6 +492,8 @@ fn from_cloud_uses_the_process_environment() {
         message.contains(&dir.path("home").display().to_string()),
         "{message}"
     );
+    // The parent removes the directory.
+    std::mem::forget(dir);
 }
 
 #[test]

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    Auth, Config, Domain, Error, InfomaniakVolumeClient, Interface, Project, Secret, User,
-    DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_REGION, DEFAULT_VOLUME_MICROVERSION,
+    Auth, Config, DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_REGION,
+    DEFAULT_VOLUME_MICROVERSION, Domain, Error, InfomaniakVolumeClient, Interface, Project, Secret,
+    User,
 };
 
 // ----- helpers --------------------------------------------------------------------------
@@ -24,7 +25,7 @@ fn from(pairs: &[(&str, &str)]) -> Result<Config, Error> {
 /// The message of an `Error::Config`, failing the test on any other outcome.
 fn config_error(pairs: &[(&str, &str)]) -> String {
     match from(pairs) {
-        Err(Error::Config { message }) => message,
+        Err(Error::Config { message, .. }) => message,
         other => panic!("expected Error::Config for {pairs:?}, got {other:?}"),
     }
 }
@@ -291,18 +292,55 @@ fn openrc_application_credential_without_secret_names_it() {
     );
 }
 
+/// Behaviour change: leftovers of a password openrc (project, domains, user name, password)
+/// next to an application credential used to be an error; like keystoneauth, they are now
+/// accepted and ignored (with a debug line), and no scope is sent to Keystone.
 #[test]
-fn openrc_project_with_application_credential_is_an_error() {
+fn openrc_project_with_application_credential_is_accepted_and_ignored() {
+    common::capture_logs();
     for project_var in ["OS_PROJECT_NAME", "OS_PROJECT_ID"] {
-        let message = config_error(&[
+        let config = from(&[
             ("OS_AUTH_URL", OS_URL),
             ("OS_AUTH_TYPE", "v3applicationcredential"),
             ("OS_APPLICATION_CREDENTIAL_ID", "os-id"),
             ("OS_APPLICATION_CREDENTIAL_SECRET", "os-secret"),
             (project_var, "PCP-XYZ"),
-        ]);
-        assert!(message.contains(project_var), "{message}");
-        assert!(message.contains("application credential"), "{message}");
+            ("OS_PROJECT_DOMAIN_NAME", "Default"),
+            ("OS_USER_DOMAIN_NAME", "Default"),
+            ("OS_USERNAME", "PCU-ALICE"),
+            ("OS_PASSWORD", "leftover-pa55-word"),
+        ])
+        .unwrap_or_else(|e| panic!("{project_var}: {e}"));
+        assert_eq!(config.auth, app_cred("os-id", "os-secret"), "{project_var}");
+
+        let debug = common::crate_logs(log::Level::Debug);
+        let ignored = debug
+            .iter()
+            .rev()
+            .find(|line| line.contains("ignoring"))
+            .unwrap_or_else(|| panic!("no debug line about ignored variables: {debug:#?}"));
+        assert!(ignored.contains(project_var), "{ignored}");
+        assert!(ignored.contains("OS_PASSWORD"), "{ignored}");
+        assert!(!ignored.contains("leftover-pa55-word"), "{ignored}");
+
+        // Keystone gets the bare application credential: no scope, no user.
+        let server = MockServer::start();
+        let keystone = server.mock(|when, then| {
+            when.method(POST).path(common::AUTH_PATH).json_body(
+                serde_json::json!({"auth": {"identity": {
+                    "methods": ["application_credential"],
+                    "application_credential": {"id": "os-id", "secret": "os-secret"}
+                }}}),
+            );
+            then.status(201)
+                .header("X-Subject-Token", common::TOKEN)
+                .json_body(common::token_body(&server.base_url()));
+        });
+        let mut wired = common::config(&server);
+        wired.auth = config.auth.clone();
+        let client = InfomaniakVolumeClient::new(wired).unwrap();
+        assert_eq!(client.try_authenticate(), Ok(()), "{project_var}");
+        keystone.assert_calls(1);
     }
 }
 
@@ -630,7 +668,7 @@ fn rejected(change: impl FnOnce(&mut Config)) -> String {
     let result = InfomaniakVolumeClient::new(config);
     any.assert_calls(0);
     match result {
-        Err(Error::Config { message }) => message,
+        Err(Error::Config { message, .. }) => message,
         Ok(_) => panic!("expected Error::Config, got a client"),
         Err(other) => panic!("expected Error::Config, got {other:?}"),
     }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use infomaniak_block_storage::{Config, Error, InfomaniakVolumeClient};
+use infomaniak_block_storage::{Config, Error, InfomaniakVolumeClient, ProxySetting};
 
 fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!("ibs-tls-{}-{name}", std::process::id()));
@@ -14,6 +14,8 @@ fn temp_file(name: &str, contents: &[u8]) -> std::path::PathBuf {
 fn config_with_bundle(path: std::path::PathBuf) -> Config {
     let mut config = Config::application_credential("id", "secret");
     config.ca_bundle = Some(path);
+    // Hermetic: whatever proxy the machine's environment names is not used.
+    config.proxy = ProxySetting::Direct;
     config
 }
 
@@ -22,7 +24,7 @@ fn missing_ca_bundle_is_a_config_error_naming_the_file() {
     let path = std::env::temp_dir().join("ibs-tls-does-not-exist.pem");
     let err = InfomaniakVolumeClient::new(config_with_bundle(path.clone())).unwrap_err();
     match &err {
-        Error::Config { message } => {
+        Error::Config { message, .. } => {
             assert!(message.starts_with("cannot read CA bundle"), "{message}");
             assert!(message.contains(&path.display().to_string()), "{message}");
         }
@@ -34,12 +36,15 @@ fn missing_ca_bundle_is_a_config_error_naming_the_file() {
 fn ca_bundle_without_certificates_is_a_config_error() {
     let path = temp_file("empty.pem", b"this is not a certificate\n");
     let err = InfomaniakVolumeClient::new(config_with_bundle(path.clone())).unwrap_err();
-    assert_eq!(
-        err,
-        Error::Config {
-            message: format!("CA bundle {} holds no certificate", path.display())
+    match &err {
+        Error::Config { message, .. } => {
+            assert_eq!(
+                message,
+                &format!("CA bundle {} holds no certificate", path.display())
+            );
         }
-    );
+        other => panic!("expected Config, got {other:?}"),
+    }
 }
 
 #[test]
@@ -50,7 +55,7 @@ fn ca_bundle_with_a_broken_pem_block_is_a_config_error() {
     );
     let err = InfomaniakVolumeClient::new(config_with_bundle(path.clone())).unwrap_err();
     match &err {
-        Error::Config { message } => {
+        Error::Config { message, .. } => {
             assert!(message.contains("is not valid PEM"), "{message}");
         }
         other => panic!("expected Config, got {other:?}"),
@@ -79,12 +84,12 @@ fn os_cacert_and_os_insecure_are_read_from_the_environment() {
         "OS_INSECURE" => Some("maybe".to_string()),
         _ => None,
     };
-    assert_eq!(
-        Config::from_vars(bad).unwrap_err(),
-        Error::Config {
-            message: "OS_INSECURE is `maybe`; expected true or false".into()
+    match Config::from_vars(bad).unwrap_err() {
+        Error::Config { message, .. } => {
+            assert_eq!(message, "OS_INSECURE is `maybe`; expected true or false");
         }
-    );
+        other => panic!("expected Config, got {other:?}"),
+    }
 }
 
 #[test]
@@ -92,6 +97,7 @@ fn insecure_mode_warns_on_every_client_built() {
     common::capture_logs();
     let mut config = Config::application_credential("id", "secret");
     config.insecure = true;
+    config.proxy = ProxySetting::Direct;
     InfomaniakVolumeClient::new(config.clone()).unwrap();
     InfomaniakVolumeClient::new(config).unwrap();
     let warnings: Vec<String> = common::crate_logs(log::Level::Warn)
@@ -100,7 +106,8 @@ fn insecure_mode_warns_on_every_client_built() {
         .collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
 
-    let secure = Config::application_credential("id", "secret");
+    let mut secure = Config::application_credential("id", "secret");
+    secure.proxy = ProxySetting::Direct;
     InfomaniakVolumeClient::new(secure).unwrap();
     let after: usize = common::crate_logs(log::Level::Warn)
         .iter()
@@ -117,7 +124,7 @@ mod tls_server {
     use std::sync::Arc;
 
     use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-    use rustls::pki_types::{pem::PemObject, PrivateKeyDer};
+    use rustls::pki_types::{PrivateKeyDer, pem::PemObject};
 
     /// A Keystone that speaks only HTTPS, with a certificate for 127.0.0.1 issued by a CA of
     /// its own. Returns its auth URL and the CA certificate in PEM.
@@ -201,6 +208,7 @@ fn https_config(auth_url: &str) -> Config {
     config.auth_url = auth_url.to_string();
     config.retry = infomaniak_block_storage::RetryPolicy::none();
     config.request_timeout = std::time::Duration::from_secs(10);
+    config.proxy = ProxySetting::Direct;
     config
 }
 
@@ -212,6 +220,7 @@ fn certificates_are_verified_by_default() {
         Err(Error::Transport {
             message,
             outcome_unknown: false,
+            ..
         }) => assert!(
             message.to_ascii_lowercase().contains("certificate")
                 || message.to_ascii_lowercase().contains("issuer"),
