@@ -6,12 +6,16 @@ mod ops_common;
 
 use std::time::Duration;
 
-use httpmock::prelude::*;
 use httpmock::Then;
-use infomaniak_block_storage::{CreateVolumeOptions, Error, InfomaniakVolumeClient};
+use httpmock::prelude::*;
+use infomaniak_block_storage::{
+    AttachOptions, BackupStatus, CreateBackupOptions, CreateSnapshotOptions, CreateVolumeOptions,
+    DeleteBackupOptions, DeleteSnapshotOptions, DeleteVolumeOptions, Error, InfomaniakVolumeClient,
+    RestoreTarget, SnapshotStatus, VolumeStatus,
+};
 use log::Level;
 use ops_common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 type Client = InfomaniakVolumeClient;
 
@@ -114,8 +118,8 @@ fn ops() -> Vec<Op> {
             not_found: volume,
             decodes: None,
             pre: None,
-            run: |c| c.try_delete_volume(VOL, false),
-            plain_sentinel: |c| !c.delete_volume(VOL, false),
+            run: |c| c.try_delete_volume(VOL, &DeleteVolumeOptions::default()),
+            plain_sentinel: |c| !c.delete_volume(VOL, &DeleteVolumeOptions::default()),
         },
         Op {
             name: "delete_volume",
@@ -127,8 +131,8 @@ fn ops() -> Vec<Op> {
             not_found: volume,
             decodes: None,
             pre: None,
-            run: |c| c.try_delete_volume(VOL, true),
-            plain_sentinel: |c| !c.delete_volume(VOL, true),
+            run: |c| c.try_delete_volume(VOL, &DeleteVolumeOptions::default().force(true)),
+            plain_sentinel: |c| !c.delete_volume(VOL, &DeleteVolumeOptions::default().force(true)),
         },
         Op {
             name: "extend_volume",
@@ -154,8 +158,8 @@ fn ops() -> Vec<Op> {
             not_found: None,
             decodes: None,
             pre: None,
-            run: |c| c.try_attach_volume(VOL, SRV, None),
-            plain_sentinel: |c| !c.attach_volume(VOL, SRV, None),
+            run: |c| c.try_attach_volume(VOL, SRV, &AttachOptions::default()),
+            plain_sentinel: |c| !c.attach_volume(VOL, SRV, &AttachOptions::default()),
         },
         Op {
             // detach fails while listing the server's attachments
@@ -251,10 +255,13 @@ fn ops() -> Vec<Op> {
             decodes: Some("created backup"),
             pre: None,
             run: |c| {
-                c.try_create_backup(VOL, "bak-a", None, false, false)
+                c.try_create_backup(VOL, "bak-a", &CreateBackupOptions::default())
                     .map(drop)
             },
-            plain_sentinel: |c| c.create_backup(VOL, "bak-a", None, false, false).is_none(),
+            plain_sentinel: |c| {
+                c.create_backup(VOL, "bak-a", &CreateBackupOptions::default())
+                    .is_none()
+            },
         },
         Op {
             name: "restore_backup",
@@ -267,8 +274,14 @@ fn ops() -> Vec<Op> {
             not_found: None,
             decodes: Some("backup restore"),
             pre: None,
-            run: |c| c.try_restore_backup(BAK, Some(VOL), None).map(drop),
-            plain_sentinel: |c| c.restore_backup(BAK, Some(VOL), None).is_none(),
+            run: |c| {
+                c.try_restore_backup(BAK, &RestoreTarget::existing_volume(VOL))
+                    .map(drop)
+            },
+            plain_sentinel: |c| {
+                c.restore_backup(BAK, &RestoreTarget::existing_volume(VOL))
+                    .is_none()
+            },
         },
         Op {
             name: "delete_backup",
@@ -280,8 +293,8 @@ fn ops() -> Vec<Op> {
             not_found: backup,
             decodes: None,
             pre: None,
-            run: |c| c.try_delete_backup(BAK, false),
-            plain_sentinel: |c| !c.delete_backup(BAK, false),
+            run: |c| c.try_delete_backup(BAK, &DeleteBackupOptions::default()),
+            plain_sentinel: |c| !c.delete_backup(BAK, &DeleteBackupOptions::default()),
         },
         Op {
             name: "delete_backup",
@@ -293,8 +306,8 @@ fn ops() -> Vec<Op> {
             not_found: backup,
             decodes: None,
             pre: None,
-            run: |c| c.try_delete_backup(BAK, true),
-            plain_sentinel: |c| !c.delete_backup(BAK, true),
+            run: |c| c.try_delete_backup(BAK, &DeleteBackupOptions::default().force(true)),
+            plain_sentinel: |c| !c.delete_backup(BAK, &DeleteBackupOptions::default().force(true)),
         },
         Op {
             name: "list_snapshots",
@@ -333,8 +346,14 @@ fn ops() -> Vec<Op> {
             not_found: volume,
             decodes: Some("created snapshot"),
             pre: None,
-            run: |c| c.try_create_snapshot(VOL, "snap-a", None, false).map(drop),
-            plain_sentinel: |c| c.create_snapshot(VOL, "snap-a", None, false).is_none(),
+            run: |c| {
+                c.try_create_snapshot(VOL, "snap-a", &CreateSnapshotOptions::default())
+                    .map(drop)
+            },
+            plain_sentinel: |c| {
+                c.create_snapshot(VOL, "snap-a", &CreateSnapshotOptions::default())
+                    .is_none()
+            },
         },
         Op {
             name: "delete_snapshot",
@@ -346,8 +365,8 @@ fn ops() -> Vec<Op> {
             not_found: snapshot,
             decodes: None,
             pre: None,
-            run: |c| c.try_delete_snapshot(SNAP, false),
-            plain_sentinel: |c| !c.delete_snapshot(SNAP, false),
+            run: |c| c.try_delete_snapshot(SNAP, &DeleteSnapshotOptions::default()),
+            plain_sentinel: |c| !c.delete_snapshot(SNAP, &DeleteSnapshotOptions::default()),
         },
         Op {
             name: "delete_snapshot",
@@ -359,8 +378,10 @@ fn ops() -> Vec<Op> {
             not_found: snapshot,
             decodes: None,
             pre: None,
-            run: |c| c.try_delete_snapshot(SNAP, true),
-            plain_sentinel: |c| !c.delete_snapshot(SNAP, true),
+            run: |c| c.try_delete_snapshot(SNAP, &DeleteSnapshotOptions::default().force(true)),
+            plain_sentinel: |c| {
+                !c.delete_snapshot(SNAP, &DeleteSnapshotOptions::default().force(true))
+            },
         },
     ]
 }
@@ -405,6 +426,63 @@ fn run_failure(op: &Op, reply: impl Fn(Then) -> Then) -> (Result<(), Error>, boo
     (result, sentinel, line)
 }
 
+/// Asserts that `err` is `Error::Api` with exactly these fields.
+#[track_caller]
+fn assert_api(
+    err: &Error,
+    status: u16,
+    code: Option<&str>,
+    message: &str,
+    request_id: Option<&str>,
+    retry_after: Option<u64>,
+    context: &str,
+) {
+    match err {
+        Error::Api {
+            status: got_status,
+            code: got_code,
+            message: got_message,
+            request_id: got_request_id,
+            retry_after: got_retry_after,
+            ..
+        } => {
+            assert_eq!(*got_status, status, "{context}: {err:?}");
+            assert_eq!(got_code.as_deref(), code, "{context}: {err:?}");
+            assert_eq!(got_message, message, "{context}: {err:?}");
+            assert_eq!(got_request_id.as_deref(), request_id, "{context}: {err:?}");
+            assert_eq!(*got_retry_after, retry_after, "{context}: {err:?}");
+        }
+        other => panic!("{context}: expected Error::Api, got {other:?}"),
+    }
+}
+
+/// Asserts that `err` is `Error::NotFound` with exactly these fields.
+#[track_caller]
+fn assert_not_found(
+    err: &Error,
+    resource: &str,
+    id: &str,
+    message: &str,
+    request_id: Option<&str>,
+    context: &str,
+) {
+    match err {
+        Error::NotFound {
+            resource: got_resource,
+            id: got_id,
+            message: got_message,
+            request_id: got_request_id,
+            ..
+        } => {
+            assert_eq!(*got_resource, resource, "{context}: {err:?}");
+            assert_eq!(got_id, id, "{context}: {err:?}");
+            assert_eq!(got_message, message, "{context}: {err:?}");
+            assert_eq!(got_request_id.as_deref(), request_id, "{context}: {err:?}");
+        }
+        other => panic!("{context}: expected Error::NotFound, got {other:?}"),
+    }
+}
+
 fn assert_logged(op: &Op, line: &str, needles: &[&str]) {
     assert!(
         !line.is_empty(),
@@ -428,23 +506,27 @@ fn not_found_on_every_operation() {
         let (result, sentinel, line) = run_failure(&op, |then| {
             reply_json(then, 404, fault("itemNotFound", 404, &message))
         });
-        let expected = match op.not_found {
-            Some((resource, id)) => Error::NotFound {
-                resource,
-                id: id.to_string(),
-                message: message.clone(),
-                request_id: Some(common::REQUEST_ID.to_string()),
-            },
-            None => Error::Api {
-                status: 404,
-                code: Some("itemNotFound".into()),
-                message: message.clone(),
-                request_id: Some(common::REQUEST_ID.to_string()),
-                retry_after: None,
-            },
-        };
         let err = result.expect_err(op.name);
-        assert_eq!(err, expected, "{} ({:?} {})", op.name, op.method, op.path);
+        let context = format!("{} ({:?} {})", op.name, op.method, op.path);
+        match op.not_found {
+            Some((resource, id)) => assert_not_found(
+                &err,
+                resource,
+                id,
+                &message,
+                Some(common::REQUEST_ID),
+                &context,
+            ),
+            None => assert_api(
+                &err,
+                404,
+                Some("itemNotFound"),
+                &message,
+                Some(common::REQUEST_ID),
+                None,
+                &context,
+            ),
+        }
         assert_eq!(err.status(), Some(404));
         assert_eq!(err.code(), Some("itemNotFound"));
         assert_eq!(err.is_not_found(), op.not_found.is_some(), "{}", op.name);
@@ -465,19 +547,14 @@ fn bad_request_on_every_operation() {
         let (result, sentinel, line) = run_failure(&op, |then| {
             reply_json(then, 400, fault("badRequest", 400, &message))
         });
-        assert_eq!(
-            result,
-            Err(Error::Api {
-                status: 400,
-                code: Some("badRequest".into()),
-                message: message.clone(),
-                request_id: Some(common::REQUEST_ID.to_string()),
-                retry_after: None,
-            }),
-            "{} ({:?} {})",
-            op.name,
-            op.method,
-            op.path
+        assert_api(
+            &result.expect_err(op.name),
+            400,
+            Some("badRequest"),
+            &message,
+            Some(common::REQUEST_ID),
+            None,
+            &format!("{} ({:?} {})", op.name, op.method, op.path),
         );
         assert!(sentinel, "{}", op.name);
         assert_logged(
@@ -497,17 +574,14 @@ fn server_error_on_every_operation_is_not_retried() {
         let (result, sentinel, line) = run_failure(&op, |then| {
             reply_json(then, 500, fault("computeFault", 500, message))
         });
-        assert_eq!(
-            result,
-            Err(Error::Api {
-                status: 500,
-                code: Some("computeFault".into()),
-                message: message.into(),
-                request_id: Some(common::REQUEST_ID.to_string()),
-                retry_after: None,
-            }),
-            "{}",
-            op.name
+        assert_api(
+            &result.expect_err(op.name),
+            500,
+            Some("computeFault"),
+            message,
+            Some(common::REQUEST_ID),
+            None,
+            op.name,
         );
         assert!(sentinel, "{}", op.name);
         assert_logged(
@@ -532,6 +606,7 @@ fn malformed_json_on_success_is_a_decode_error_where_the_body_is_read() {
                         what: got_what,
                         message,
                         request_id,
+                        ..
                     }) => {
                         assert_eq!(got_what, what, "{}", op.name);
                         assert!(!message.is_empty());
@@ -561,6 +636,7 @@ fn unreachable_cloud_is_a_transport_error_on_every_operation() {
             Err(Error::Transport {
                 message,
                 outcome_unknown,
+                ..
             }) => {
                 // Authentication is the first request; nothing else can have been sent.
                 assert!(message.contains("authentication"), "{}: {message}", op.name);
@@ -600,12 +676,14 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
         (
             "delete_volume",
             "volume_id",
-            Box::new(move |c: &Client| c.try_delete_volume(bad, false)),
+            Box::new(move |c: &Client| c.try_delete_volume(bad, &DeleteVolumeOptions::default())),
         ),
         (
             "delete_volume force",
             "volume_id",
-            Box::new(move |c: &Client| c.try_delete_volume(bad, true)),
+            Box::new(move |c: &Client| {
+                c.try_delete_volume(bad, &DeleteVolumeOptions::default().force(true))
+            }),
         ),
         (
             "extend_volume",
@@ -615,12 +693,12 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
         (
             "attach_volume",
             "volume_id",
-            Box::new(move |c: &Client| c.try_attach_volume(bad, SRV, None)),
+            Box::new(move |c: &Client| c.try_attach_volume(bad, SRV, &AttachOptions::default())),
         ),
         (
             "attach_volume",
             "instance_id",
-            Box::new(move |c: &Client| c.try_attach_volume(VOL, bad, None)),
+            Box::new(move |c: &Client| c.try_attach_volume(VOL, bad, &AttachOptions::default())),
         ),
         (
             "detach_volume",
@@ -655,27 +733,38 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
         (
             "create_backup",
             "volume_id",
-            Box::new(move |c: &Client| c.try_create_backup(bad, "b", None, false, false).map(drop)),
+            Box::new(move |c: &Client| {
+                c.try_create_backup(bad, "b", &CreateBackupOptions::default())
+                    .map(drop)
+            }),
         ),
         (
             "restore_backup",
             "backup_id",
-            Box::new(move |c: &Client| c.try_restore_backup(bad, None, None).map(drop)),
+            Box::new(move |c: &Client| {
+                c.try_restore_backup(bad, &RestoreTarget::default())
+                    .map(drop)
+            }),
         ),
         (
             "restore_backup",
             "volume_id",
-            Box::new(move |c: &Client| c.try_restore_backup(BAK, Some(bad), None).map(drop)),
+            Box::new(move |c: &Client| {
+                c.try_restore_backup(BAK, &RestoreTarget::existing_volume(bad))
+                    .map(drop)
+            }),
         ),
         (
             "delete_backup",
             "backup_id",
-            Box::new(move |c: &Client| c.try_delete_backup(bad, false)),
+            Box::new(move |c: &Client| c.try_delete_backup(bad, &DeleteBackupOptions::default())),
         ),
         (
             "delete_backup force",
             "backup_id",
-            Box::new(move |c: &Client| c.try_delete_backup(bad, true)),
+            Box::new(move |c: &Client| {
+                c.try_delete_backup(bad, &DeleteBackupOptions::default().force(true))
+            }),
         ),
         (
             "get_snapshot",
@@ -685,17 +774,24 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
         (
             "create_snapshot",
             "volume_id",
-            Box::new(move |c: &Client| c.try_create_snapshot(bad, "s", None, false).map(drop)),
+            Box::new(move |c: &Client| {
+                c.try_create_snapshot(bad, "s", &CreateSnapshotOptions::default())
+                    .map(drop)
+            }),
         ),
         (
             "delete_snapshot",
             "snapshot_id",
-            Box::new(move |c: &Client| c.try_delete_snapshot(bad, false)),
+            Box::new(move |c: &Client| {
+                c.try_delete_snapshot(bad, &DeleteSnapshotOptions::default())
+            }),
         ),
         (
             "delete_snapshot force",
             "snapshot_id",
-            Box::new(move |c: &Client| c.try_delete_snapshot(bad, true)),
+            Box::new(move |c: &Client| {
+                c.try_delete_snapshot(bad, &DeleteSnapshotOptions::default().force(true))
+            }),
         ),
         ("create_volume from snapshot", "snapshot_id", {
             let o = opts(|o, v| o.snapshot_id = Some(v));
@@ -712,7 +808,10 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
         (
             "wait_for_volume_status",
             "volume_id",
-            Box::new(move |c: &Client| c.try_wait_for_volume_status(bad, "available", t).map(drop)),
+            Box::new(move |c: &Client| {
+                c.try_wait_for_volume_status(bad, VolumeStatus::Available, t)
+                    .map(drop)
+            }),
         ),
         (
             "wait_for_volume_deleted",
@@ -723,7 +822,7 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
             "wait_for_snapshot_status",
             "snapshot_id",
             Box::new(move |c: &Client| {
-                c.try_wait_for_snapshot_status(bad, "available", t)
+                c.try_wait_for_snapshot_status(bad, SnapshotStatus::Available, t)
                     .map(drop)
             }),
         ),
@@ -735,7 +834,10 @@ fn bad_id_calls(bad: &'static str) -> Vec<(&'static str, &'static str, Call)> {
         (
             "wait_for_backup_status",
             "backup_id",
-            Box::new(move |c: &Client| c.try_wait_for_backup_status(bad, "available", t).map(drop)),
+            Box::new(move |c: &Client| {
+                c.try_wait_for_backup_status(bad, BackupStatus::Available, t)
+                    .map(drop)
+            }),
         ),
         (
             "wait_for_backup_deleted",
@@ -764,6 +866,7 @@ fn bad_ids_are_rejected_before_any_request() {
                 Err(Error::InvalidArgument {
                     argument: got,
                     message,
+                    ..
                 }) => {
                     assert_eq!(got, argument, "{label}({bad:?})");
                     assert!(!message.is_empty());
@@ -791,7 +894,7 @@ fn bad_ids_on_the_plain_face_give_the_sentinel_and_one_error_line() {
         ),
         (
             "delete_volume",
-            Box::new(|| !client.delete_volume("a/b", true)),
+            Box::new(|| !client.delete_volume("a/b", &DeleteVolumeOptions::default().force(true))),
         ),
         (
             "extend_volume",
@@ -799,7 +902,7 @@ fn bad_ids_on_the_plain_face_give_the_sentinel_and_one_error_line() {
         ),
         (
             "attach_volume",
-            Box::new(|| !client.attach_volume(VOL, "a/b", None)),
+            Box::new(|| !client.attach_volume(VOL, "a/b", &AttachOptions::default())),
         ),
         (
             "detach_volume",
@@ -819,15 +922,27 @@ fn bad_ids_on_the_plain_face_give_the_sentinel_and_one_error_line() {
         ),
         (
             "create_backup",
-            Box::new(|| client.create_backup("a/b", "n", None, true, true).is_none()),
+            Box::new(|| {
+                client
+                    .create_backup(
+                        "a/b",
+                        "n",
+                        &CreateBackupOptions::default().incremental(true).force(true),
+                    )
+                    .is_none()
+            }),
         ),
         (
             "restore_backup",
-            Box::new(|| client.restore_backup("a/b", None, None).is_none()),
+            Box::new(|| {
+                client
+                    .restore_backup("a/b", &RestoreTarget::default())
+                    .is_none()
+            }),
         ),
         (
             "delete_backup",
-            Box::new(|| !client.delete_backup("a/b", false)),
+            Box::new(|| !client.delete_backup("a/b", &DeleteBackupOptions::default())),
         ),
         (
             "get_snapshot",
@@ -835,11 +950,15 @@ fn bad_ids_on_the_plain_face_give_the_sentinel_and_one_error_line() {
         ),
         (
             "create_snapshot",
-            Box::new(|| client.create_snapshot("a/b", "n", None, true).is_none()),
+            Box::new(|| {
+                client
+                    .create_snapshot("a/b", "n", &CreateSnapshotOptions::default().force(true))
+                    .is_none()
+            }),
         ),
         (
             "delete_snapshot",
-            Box::new(|| !client.delete_snapshot("a/b", false)),
+            Box::new(|| !client.delete_snapshot("a/b", &DeleteSnapshotOptions::default())),
         ),
         (
             "create_volume",
@@ -865,10 +984,7 @@ fn bad_sizes_and_names_are_rejected_before_any_request() {
     let client = common::client(&server);
     let long = "n".repeat(256);
     let none = CreateVolumeOptions::default();
-    let described = CreateVolumeOptions {
-        description: Some("d".repeat(256)),
-        ..Default::default()
-    };
+    let described = CreateVolumeOptions::default().description("d".repeat(256));
     let cases: Vec<(&str, &str, Result<(), Error>)> = vec![
         (
             "create_volume size 0",
@@ -916,40 +1032,41 @@ fn bad_sizes_and_names_are_rejected_before_any_request() {
             "create_snapshot name 256",
             "name",
             client
-                .try_create_snapshot(VOL, &long, None, false)
+                .try_create_snapshot(VOL, &long, &CreateSnapshotOptions::default())
                 .map(drop),
         ),
         (
             "create_snapshot description 256",
             "description",
             client
-                .try_create_snapshot(VOL, "s", Some(&"d".repeat(256)), false)
+                .try_create_snapshot(
+                    VOL,
+                    "s",
+                    &CreateSnapshotOptions::default().description("d".repeat(256)),
+                )
                 .map(drop),
         ),
         (
             "create_backup name 256",
             "name",
             client
-                .try_create_backup(VOL, &long, None, false, false)
+                .try_create_backup(VOL, &long, &CreateBackupOptions::default())
                 .map(drop),
         ),
         (
             "restore_backup name 256",
             "name",
-            client.try_restore_backup(BAK, None, Some(&long)).map(drop),
+            client
+                .try_restore_backup(BAK, &RestoreTarget::new_volume(long.as_str()))
+                .map(drop),
         ),
         (
             "attach_volume empty device",
             "device",
-            client.try_attach_volume(VOL, SRV, Some("")),
+            client.try_attach_volume(VOL, SRV, &AttachOptions::default().device("")),
         ),
-        (
-            "wait_for_volume_status empty target",
-            "target",
-            client
-                .try_wait_for_volume_status(VOL, "", Duration::from_millis(10))
-                .map(drop),
-        ),
+        // The waiters' target is a typed status now (`VolumeStatus`), so the old "empty
+        // target" case (`try_wait_for_volume_status(VOL, "", ..)`) has no equivalent.
     ];
     for (label, argument, result) in cases {
         match result {
@@ -989,12 +1106,43 @@ fn limits_are_inclusive_a_255_character_name_and_size_1_are_sent() {
 
 #[test]
 fn errors_describe_themselves_in_one_line() {
-    let not_found = Error::NotFound {
-        resource: "volume",
-        id: VOL.into(),
-        message: "Volume could not be found.".into(),
-        request_id: Some(common::REQUEST_ID.into()),
-    };
+    // Error variants are non-exhaustive: each one is obtained from the client.
+    let server = MockServer::start();
+    common::mock_keystone(&server);
+    server.mock(|when, then| {
+        when.method(GET).path(cinder(&format!("/volumes/{VOL}")));
+        then.status(404)
+            .header("Content-Type", "application/json")
+            .header("x-openstack-request-id", common::REQUEST_ID)
+            .json_body(
+                json!({"itemNotFound": {"code": 404, "message": "Volume could not be found."}}),
+            );
+    });
+    server.mock(|when, then| {
+        when.method(POST).path(cinder("/volumes"));
+        then.status(413)
+            .header("Content-Type", "application/json")
+            .header("Retry-After", "0")
+            .json_body(json!({"overLimit": {"code": 413, "message": "quota exceeded"}}));
+    });
+    server.mock(|when, then| {
+        when.method(GET)
+            .path(nova(&format!("/servers/{SRV}/os-volume_attachments")));
+        then.status(200)
+            .header("Content-Type", "application/json")
+            .json_body(json!({"volumeAttachments": []}));
+    });
+    let client = common::client(&server);
+
+    let not_found = client.try_get_volume(VOL).unwrap_err();
+    assert_not_found(
+        &not_found,
+        "volume",
+        VOL,
+        "Volume could not be found.",
+        Some(common::REQUEST_ID),
+        "get_volume",
+    );
     assert_eq!(
         not_found.to_string(),
         format!(
@@ -1002,21 +1150,34 @@ fn errors_describe_themselves_in_one_line() {
             common::REQUEST_ID
         )
     );
-    let api = Error::Api {
-        status: 413,
-        code: Some("overLimit".into()),
-        message: "quota exceeded".into(),
-        request_id: None,
-        retry_after: Some(0),
-    };
+    let api = client
+        .try_create_volume(10, "v", &CreateVolumeOptions::default())
+        .unwrap_err();
+    assert_api(
+        &api,
+        413,
+        Some("overLimit"),
+        "quota exceeded",
+        None,
+        Some(0),
+        "create_volume",
+    );
     assert_eq!(api.to_string(), "HTTP 413 overLimit: quota exceeded");
     assert_eq!(api.status(), Some(413));
     assert_eq!(api.code(), Some("overLimit"));
     assert_eq!(api.request_id(), None);
-    let not_attached = Error::NotAttached {
-        volume_id: VOL.into(),
-        instance_id: SRV.into(),
-    };
+    let not_attached = client.try_detach_volume(VOL, SRV).unwrap_err();
+    match &not_attached {
+        Error::NotAttached {
+            volume_id,
+            instance_id,
+            ..
+        } => {
+            assert_eq!(volume_id, VOL);
+            assert_eq!(instance_id, SRV);
+        }
+        other => panic!("expected NotAttached, got {other:?}"),
+    }
     assert_eq!(
         not_attached.to_string(),
         format!("volume {VOL} is not attached to server {SRV}; nothing to detach")
