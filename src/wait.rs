@@ -48,6 +48,11 @@ impl Wait<'_> {
         progress: &mut dyn FnMut(&str, Duration),
         mut step: impl FnMut() -> Result<Step<T>>,
     ) -> Result<T> {
+        // A typo can become `Other("...")`, but an empty target can only be a mistake: it
+        // would poll until the timeout. Refused before anything is sent.
+        if self.target.trim().is_empty() {
+            return Err(Error::invalid("target", "is empty"));
+        }
         let started = Instant::now();
         let deadline = started + self.timeout;
         let mut interval = self.policy.initial_interval;
