@@ -5,7 +5,7 @@ mod common;
 mod ops_common;
 
 use httpmock::prelude::*;
-use infomaniak_block_storage::{Error, ServerAttachment};
+use infomaniak_block_storage::{AttachOptions, ServerAttachment};
 use log::Level;
 use ops_common::*;
 use serde_json::json;
@@ -38,8 +38,9 @@ fn attach_with_a_device_and_a_200_reply_is_success() {
         );
     });
     let client = common::client(&server);
-    assert_eq!(client.try_attach_volume(A07, SRV, Some("/dev/sdb")), Ok(()));
-    assert!(client.attach_volume(A07, SRV, Some("/dev/sdb")));
+    let options = AttachOptions::default().device("/dev/sdb");
+    assert_eq!(client.try_attach_volume(A07, SRV, &options), Ok(()));
+    assert!(client.attach_volume(A07, SRV, &options));
     attach.assert_calls(2);
 }
 
@@ -55,8 +56,9 @@ fn attach_without_device_and_a_202_empty_reply_is_success() {
             .header("x-compute-request-id", "req-nova-1");
     });
     let client = common::client(&server);
-    assert_eq!(client.try_attach_volume(VOL, SRV, None), Ok(()));
-    assert!(client.attach_volume(VOL, SRV, None));
+    let options = AttachOptions::default();
+    assert_eq!(client.try_attach_volume(VOL, SRV, &options), Ok(()));
+    assert!(client.attach_volume(VOL, SRV, &options));
     attach.assert_calls(2);
 }
 
@@ -74,15 +76,13 @@ fn attach_conflict_is_api_409_with_the_compute_request_id() {
             ));
     });
     let client = common::client(&server);
-    assert_eq!(
-        client.try_attach_volume(VOL, SRV, None),
-        Err(Error::Api {
-            status: 409,
-            code: Some("conflictingRequest".into()),
-            message: "volume is already attached".into(),
-            request_id: Some("req-nova-409".into()),
-            retry_after: None,
-        })
+    assert_api(
+        client.try_attach_volume(VOL, SRV, &AttachOptions::default()),
+        409,
+        Some("conflictingRequest"),
+        "volume is already attached",
+        Some("req-nova-409"),
+        None,
     );
 }
 
@@ -97,7 +97,7 @@ fn list_server_attachments_decodes_the_2_79_sample() {
     });
     let client = common::client(&server);
     let expected = vec![
-        ServerAttachment {
+        ExpectedAttachment {
             volume_id: "227cc671-f30b-4488-96fd-7d0bf13648d8".into(),
             server_id: Some(server_id.into()),
             device: Some("/dev/sdc".into()),
@@ -105,8 +105,9 @@ fn list_server_attachments_decodes_the_2_79_sample() {
             attachment_id: None,
             tag: None,
             delete_on_termination: false,
+            extra: extra_of(&sample["volumeAttachments"][0], ATTACHMENT_FIELDS),
         },
-        ServerAttachment {
+        ExpectedAttachment {
             volume_id: A07.into(),
             server_id: Some(server_id.into()),
             device: Some("/dev/sdb".into()),
@@ -114,11 +115,12 @@ fn list_server_attachments_decodes_the_2_79_sample() {
             attachment_id: None,
             tag: Some("foo".into()),
             delete_on_termination: true,
+            extra: extra_of(&sample["volumeAttachments"][1], ATTACHMENT_FIELDS),
         },
     ];
     assert_eq!(
-        client.try_list_server_attachments(server_id),
-        Ok(expected.clone())
+        client.try_list_server_attachments(server_id).unwrap(),
+        expected
     );
     assert_eq!(client.list_server_attachments(server_id), expected);
     list.assert_calls(2);
@@ -143,7 +145,7 @@ fn list_server_attachments_decodes_the_2_89_shape_without_id() {
     );
     assert_eq!(got[1].volume_id, A07);
     assert!(got[1].delete_on_termination);
-    let expected: Vec<ServerAttachment> = sample["volumeAttachments"]
+    let expected: Vec<ExpectedAttachment> = sample["volumeAttachments"]
         .as_array()
         .unwrap()
         .iter()
@@ -160,7 +162,10 @@ fn list_server_attachments_of_a_server_without_volumes_is_empty() {
         reply_json(then, 200, json!({"volumeAttachments": []}));
     });
     let client = common::client(&server);
-    assert_eq!(client.try_list_server_attachments(SRV), Ok(vec![]));
+    assert_eq!(
+        client.try_list_server_attachments(SRV).unwrap(),
+        Vec::<ServerAttachment>::new()
+    );
 }
 
 #[test]
@@ -188,13 +193,13 @@ fn get_server_attachment_decodes_the_detail_samples() {
         let expected = oracle_attachment(&sample["volumeAttachment"]);
         assert_eq!(expected.server_id.as_deref(), Some(server_id));
         assert_eq!(
-            client.try_get_server_attachment(A07, server_id),
-            Ok(expected.clone()),
+            client.try_get_server_attachment(A07, server_id).unwrap(),
+            expected,
             "{file}"
         );
         assert_eq!(
-            client.get_server_attachment(A07, server_id),
-            Some(expected),
+            client.get_server_attachment(A07, server_id).unwrap(),
+            expected,
             "{file}"
         );
         show.assert_calls(2);
@@ -241,13 +246,7 @@ fn detach_of_a_volume_that_is_not_attached_sends_no_delete_and_warns() {
         reply_accepted(then);
     });
     let client = common::client(&server);
-    assert_eq!(
-        client.try_detach_volume(VOL, server_id),
-        Err(Error::NotAttached {
-            volume_id: VOL.into(),
-            instance_id: server_id.into(),
-        })
-    );
+    assert_not_attached(client.try_detach_volume(VOL, server_id), VOL, server_id);
     let errors_before = log_mark(Level::Error);
     let warns_before = log_mark(Level::Warn);
     assert!(!client.detach_volume(VOL, server_id));
@@ -281,13 +280,11 @@ fn detach_when_nova_lost_the_attachment_meanwhile_is_not_found() {
             .json_body(fault("itemNotFound", 404, "Volume attachment not found."));
     });
     let client = common::client(&server);
-    assert_eq!(
+    assert_not_found(
         client.try_detach_volume(VOL, SRV),
-        Err(Error::NotFound {
-            resource: "volume attachment",
-            id: VOL.into(),
-            message: "Volume attachment not found.".into(),
-            request_id: Some("req-nova-404".into()),
-        })
+        "volume attachment",
+        VOL,
+        "Volume attachment not found.",
+        Some("req-nova-404"),
     );
 }

@@ -7,7 +7,9 @@ mod ops_common;
 use std::time::Duration;
 
 use httpmock::prelude::*;
-use infomaniak_block_storage::{Backup, BackupRestore, Error};
+use infomaniak_block_storage::{
+    Backup, BackupStatus, CreateBackupOptions, DeleteBackupOptions, Error, RestoreTarget,
+};
 use ops_common::*;
 use serde_json::json;
 
@@ -39,8 +41,8 @@ fn get_backup_decodes_the_show_samples() {
         });
         let client = common::client(&server);
         let expected = oracle_backup(&sample["backup"]);
-        assert_eq!(client.try_get_backup(id), Ok(expected.clone()), "{file}");
-        assert_eq!(client.get_backup(id), Some(expected), "{file}");
+        assert_eq!(client.try_get_backup(id).unwrap(), expected, "{file}");
+        assert_eq!(client.get_backup(id).unwrap(), expected, "{file}");
         show.assert_calls(2);
     }
     // Spelled out once, independently of the oracle.
@@ -48,10 +50,10 @@ fn get_backup_decodes_the_show_samples() {
     let decoded: Backup = serde_json::from_value(sample["backup"].clone()).unwrap();
     assert_eq!(
         decoded,
-        Backup {
+        ExpectedBackup {
             id: "6a122f4b-d2f6-448f-aeb5-68bae5ff8358".into(),
             name: Some("backup001".into()),
-            status: "creating".into(),
+            status: BackupStatus::Creating,
             volume_id: "49a784cf-b759-4594-acdf-5238ee50976b".into(),
             snapshot_id: None,
             size: 10,
@@ -66,6 +68,8 @@ fn get_backup_decodes_the_show_samples() {
             fail_reason: None,
             object_count: 0,
             metadata: Default::default(),
+            // Every field the type does not name is kept as sent.
+            extra: extra_of(&sample["backup"], BACKUP_FIELDS),
         }
     );
 }
@@ -79,14 +83,14 @@ fn list_backups_reads_the_detail_list() {
         reply_json(then, 200, sample.clone());
     });
     let client = common::client(&server);
-    let expected: Vec<Backup> = sample["backups"]
+    let expected: Vec<ExpectedBackup> = sample["backups"]
         .as_array()
         .unwrap()
         .iter()
         .map(oracle_backup)
         .collect();
     assert!(!expected.is_empty());
-    assert_eq!(client.try_list_backups(), Ok(expected.clone()));
+    assert_eq!(client.try_list_backups().unwrap(), expected);
     assert_eq!(client.list_backups(), expected);
     list.assert_calls(2);
 }
@@ -138,23 +142,30 @@ fn create_backup_sends_incremental_and_force_and_returns_the_minimal_reply() {
         reply_json(then, 202, sample.clone());
     });
     let client = common::client(&server);
-    // Cinder answers with id, name and links only: the Backup has those, the volume id the
-    // client asked for, and every other field at its default.
-    let expected = Backup {
+    // Cinder answers with id, name and links only: the Backup has those (links in `extra`),
+    // the volume id the client asked for, and every other field at its default.
+    let expected = ExpectedBackup {
         id: "b1f41f9b-741e-4992-a246-b97de7e6e87e".into(),
         name: Some("backup001".into()),
         volume_id: VOL.into(),
+        extra: extra_of(&sample["backup"], BACKUP_FIELDS),
         ..Default::default()
     };
     assert_eq!(expected.status, "");
     assert_eq!(expected.size, 0);
+    let options = CreateBackupOptions::default()
+        .description("nightly")
+        .incremental(true)
+        .force(true);
     assert_eq!(
-        client.try_create_backup(VOL, "backup001", Some("nightly"), true, true),
-        Ok(expected.clone())
+        client
+            .try_create_backup(VOL, "backup001", &options)
+            .unwrap(),
+        expected
     );
     assert_eq!(
-        client.create_backup(VOL, "backup001", Some("nightly"), true, true),
-        Some(expected)
+        client.create_backup(VOL, "backup001", &options).unwrap(),
+        expected
     );
     create.assert_calls(2);
 }
@@ -172,7 +183,13 @@ fn create_backup_sends_false_flags_explicitly() {
     });
     let client = common::client(&server);
     let backup = client
-        .try_create_backup(VOL, "full", None, false, false)
+        .try_create_backup(
+            VOL,
+            "full",
+            &CreateBackupOptions::default()
+                .incremental(false)
+                .force(false),
+        )
         .unwrap();
     assert_eq!(backup.id, sample["backup"]["id"].as_str().unwrap());
     assert_eq!(backup.volume_id, VOL);
@@ -189,7 +206,9 @@ fn restore_backup_onto_a_volume_and_into_a_new_one() {
                 when.method(POST)
                     .path(cinder(&format!("/backups/{BAK}/restore"))),
             )),
-            common::sample("cinder/backup-restore-request.json"),
+            // backup-restore-request.json = {"restore": {"name": "vol-01", "volume_id": "64f5d2fb-..."}};
+            // a restore onto an existing volume no longer sends a name (Cinder ignores it).
+            json!({"restore": {"volume_id": "64f5d2fb-d836-4063-b7e2-544d5c1ff607"}}),
         );
         reply_json(then, 202, sample.clone());
     });
@@ -222,38 +241,33 @@ fn restore_backup_onto_a_volume_and_into_a_new_one() {
         );
     });
     let client = common::client(&server);
-    let expected = BackupRestore {
-        backup_id: "2ef47aee-8844-490c-804d-2a8efe561c65".into(),
-        volume_id: "795114e8-7489-40be-a978-83797f2c1dd3".into(),
-        volume_name: Some("volume01".into()),
-    };
-    // backup-restore-request.json = {"restore": {"name": "vol-01", "volume_id": "64f5d2fb-..."}}
-    let target = "64f5d2fb-d836-4063-b7e2-544d5c1ff607";
-    assert_eq!(
-        client.try_restore_backup(BAK, Some(target), Some("vol-01")),
-        Ok(expected.clone())
+    let expected = ExpectedRestore::new(
+        "2ef47aee-8844-490c-804d-2a8efe561c65",
+        "795114e8-7489-40be-a978-83797f2c1dd3",
+        Some("volume01"),
     );
+    // The sample request's volume id.
+    let target_id = "64f5d2fb-d836-4063-b7e2-544d5c1ff607";
     assert_eq!(
-        client.restore_backup(BAK, Some(target), Some("vol-01")),
-        Some(expected)
+        common::sample("cinder/backup-restore-request.json")["restore"]["volume_id"],
+        json!(target_id)
     );
+    let target = RestoreTarget::existing_volume(target_id);
+    assert_eq!(client.try_restore_backup(BAK, &target).unwrap(), expected);
+    assert_eq!(client.restore_backup(BAK, &target).unwrap(), expected);
     restore_to.assert_calls(2);
     assert_eq!(
-        client.try_restore_backup(BAK, None, Some("restored")),
-        Ok(BackupRestore {
-            backup_id: BAK.into(),
-            volume_id: VOL2.into(),
-            volume_name: Some("restored".into())
-        })
+        client
+            .try_restore_backup(BAK, &RestoreTarget::new_volume("restored"))
+            .unwrap(),
+        ExpectedRestore::new(BAK, VOL2, Some("restored"))
     );
     restore_new.assert_calls(1);
     assert_eq!(
-        client.try_restore_backup(BAK, None, None),
-        Ok(BackupRestore {
-            backup_id: BAK.into(),
-            volume_id: VOL2.into(),
-            volume_name: None
-        })
+        client
+            .try_restore_backup(BAK, &RestoreTarget::default())
+            .unwrap(),
+        ExpectedRestore::new(BAK, VOL2, None)
     );
     restore_bare.assert_calls(1);
 }
@@ -276,15 +290,13 @@ fn restore_backup_over_quota_is_413_and_not_retried() {
             ));
     });
     let client = common::client(&server);
-    assert_eq!(
-        client.try_restore_backup(BAK, None, None),
-        Err(Error::Api {
-            status: 413,
-            code: Some("overLimit".into()),
-            message: "Maximum number of volumes allowed (10) exceeded".into(),
-            request_id: Some(common::REQUEST_ID.into()),
-            retry_after: Some(0),
-        })
+    assert_api(
+        client.try_restore_backup(BAK, &RestoreTarget::default()),
+        413,
+        Some("overLimit"),
+        "Maximum number of volumes allowed (10) exceeded",
+        Some(common::REQUEST_ID),
+        Some(0),
     );
     restore.assert_calls(1);
 }
@@ -309,10 +321,12 @@ fn delete_backup_plain_and_force() {
         reply_accepted(then);
     });
     let client = common::client(&server);
-    assert_eq!(client.try_delete_backup(BAK, false), Ok(()));
-    assert!(client.delete_backup(BAK, false));
-    assert_eq!(client.try_delete_backup(BAK, true), Ok(()));
-    assert!(client.delete_backup(BAK, true));
+    let plain = DeleteBackupOptions::default().force(false);
+    let forced = DeleteBackupOptions::default().force(true);
+    assert_eq!(client.try_delete_backup(BAK, &plain), Ok(()));
+    assert!(client.delete_backup(BAK, &plain));
+    assert_eq!(client.try_delete_backup(BAK, &forced), Ok(()));
+    assert!(client.delete_backup(BAK, &forced));
     delete.assert_calls(2);
     force.assert_calls(2);
     assert_eq!(
@@ -340,7 +354,9 @@ fn force_delete_backup_forbidden_says_it_is_admin_only() {
         );
     });
     let client = common::client(&server);
-    let err = client.try_delete_backup(BAK, true).unwrap_err();
+    let err = client
+        .try_delete_backup(BAK, &DeleteBackupOptions::default().force(true))
+        .unwrap_err();
     assert!(matches!(err, Error::Api { status: 403, .. }), "{err:?}");
     assert!(
         err.to_string()
@@ -368,9 +384,12 @@ fn backup_waiters() {
     let client = common::client(&server);
     let mut seen = Vec::new();
     let backup = client
-        .try_wait_for_backup_status_with(BAK, "available", Duration::from_secs(30), |s, _| {
-            seen.push(s.to_string())
-        })
+        .try_wait_for_backup_status_with(
+            BAK,
+            BackupStatus::Available,
+            Duration::from_secs(30),
+            |s, _| seen.push(s.to_string()),
+        )
         .unwrap();
     assert_eq!(
         (backup.id.as_str(), backup.status.as_str()),
@@ -386,16 +405,16 @@ fn backup_waiters() {
             json!({"backup": {"id": BAK, "status": "error_deleting", "volume_id": VOL}}),
         );
     });
-    assert_eq!(
+    // No user message is mocked and the backup has no fail_reason: no reason.
+    assert_resource_failed(
         client.try_wait_for_backup_deleted(BAK, Duration::from_secs(30)),
-        Err(Error::ResourceFailed {
-            resource: "backup",
-            id: BAK.into(),
-            status: "error_deleting".into()
-        })
+        "backup",
+        BAK,
+        "error_deleting",
+        None,
     );
     assert!(matches!(
-        client.try_wait_for_backup_status(BAK, "available", Duration::from_secs(30)),
+        client.try_wait_for_backup_status(BAK, BackupStatus::Available, Duration::from_secs(30)),
         Err(Error::ResourceFailed {
             resource: "backup",
             ..
@@ -416,7 +435,7 @@ fn backup_waiters() {
     );
     assert!(client.wait_for_backup_deleted(BAK, Duration::from_secs(30)));
     assert_eq!(
-        client.wait_for_backup_status(BAK, "available", Duration::from_secs(30)),
+        client.wait_for_backup_status(BAK, BackupStatus::Available, Duration::from_secs(30)),
         None
     );
 }

@@ -1,18 +1,20 @@
 //! Every upstream Cinder and Nova sample decodes into the public types, field by field as the
-//! wire spec says; serialization gives plain JSON; decoding tolerates nulls, unknown fields and
-//! unknown statuses.
+//! wire spec says; serialization gives plain JSON; decoding tolerates nulls, keeps unknown
+//! fields in `extra` and keeps unknown statuses.
 
 mod common;
 mod ops_common;
 
 use std::path::{Path, PathBuf};
 
-use infomaniak_block_storage::{Backup, BackupRestore, ServerAttachment, Snapshot, Volume};
+use infomaniak_block_storage::{
+    Backup, BackupRestore, ServerAttachment, Snapshot, Volume, VolumeStatus,
+};
 use ops_common::*;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn samples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/api-samples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/api-samples")
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -98,11 +100,11 @@ fn every_cinder_volume_snapshot_and_backup_sample_decodes() {
                         .unwrap_or_else(|e| panic!("{name}: {e}"));
                     assert_eq!(
                         r,
-                        BackupRestore {
-                            backup_id: "2ef47aee-8844-490c-804d-2a8efe561c65".into(),
-                            volume_id: "795114e8-7489-40be-a978-83797f2c1dd3".into(),
-                            volume_name: Some("volume01".into()),
-                        }
+                        ExpectedRestore::new(
+                            "2ef47aee-8844-490c-804d-2a8efe561c65",
+                            "795114e8-7489-40be-a978-83797f2c1dd3",
+                            Some("volume01"),
+                        )
                     );
                     hit = true;
                 }
@@ -149,7 +151,7 @@ fn v2_detailed_list_keeps_booleans_and_attachments() {
     assert_eq!(attached.volume_type.as_deref(), Some("lvmdriver-1"));
     assert_eq!(
         attached.attachments,
-        vec![infomaniak_block_storage::VolumeAttachment {
+        vec![ExpectedVolumeAttachment {
             attachment_id: Some("3b4db356-253d-4fab-bfa0-e3626c0b8405".into()),
             volume_id: Some(VOL.into()),
             server_id: Some("f4fda93b-06e0-4743-8117-bc8bcecd651b".into()),
@@ -318,7 +320,7 @@ fn null_fields_decode_to_defaults() {
 }
 
 #[test]
-fn unknown_fields_are_ignored_and_unknown_statuses_kept() {
+fn unknown_fields_are_kept_in_extra_and_unknown_statuses_kept() {
     let v: Volume = serde_json::from_value(json!({
         "id": VOL, "status": "awaiting-transfer-v99", "size": "40",
         "brand_new_field": {"nested": [1, 2, 3]}, "os-vol-host-attr:host": "h@b#p",
@@ -326,6 +328,14 @@ fn unknown_fields_are_ignored_and_unknown_statuses_kept() {
     }))
     .unwrap();
     assert_eq!(v.status, "awaiting-transfer-v99");
+    assert_eq!(
+        v.status,
+        VolumeStatus::Other("awaiting-transfer-v99".into())
+    );
+    // Unknown fields are not lost: they are kept, as sent, in `extra`.
+    assert_eq!(v.extra["brand_new_field"], json!({"nested": [1, 2, 3]}));
+    assert_eq!(v.extra["os-vol-host-attr:host"], json!("h@b#p"));
+    assert_eq!(v.extra.len(), 2);
     assert!(!v.is_error());
     assert_eq!(v.size, 40);
     assert!(v.bootable);
@@ -336,6 +346,7 @@ fn unknown_fields_are_ignored_and_unknown_statuses_kept() {
         serde_json::from_value(json!({"id": SNAP, "status": "unmanaging", "future": true}))
             .unwrap();
     assert_eq!(s.status, "unmanaging");
+    assert_eq!(s.extra["future"], json!(true));
     // A size that is not a number is a decode error, not a silent 0.
     assert!(serde_json::from_value::<Volume>(json!({"size": "ten"})).is_err());
 }

@@ -4,12 +4,14 @@
 mod common;
 mod ops_common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use httpmock::prelude::*;
-use infomaniak_block_storage::{Error, Snapshot};
+use infomaniak_block_storage::{
+    CreateSnapshotOptions, DeleteSnapshotOptions, Error, SnapshotStatus,
+};
 use ops_common::*;
 use serde_json::json;
 
@@ -31,10 +33,10 @@ fn get_snapshot_decodes_the_v3_65_show_sample() {
         reply_json(then, 200, sample.clone());
     });
     let client = common::client(&server);
-    let expected = Snapshot {
+    let expected = ExpectedSnapshot {
         id: id.into(),
         name: Some("snap-001".into()),
-        status: "creating".into(),
+        status: SnapshotStatus::Creating,
         volume_id: "b72c48f1-64b7-4cd8-9745-b12e0be82d37".into(),
         size: 10,
         created_at: Some("2019-03-12T04:42:00.809352".into()),
@@ -44,9 +46,11 @@ fn get_snapshot_decodes_the_v3_65_show_sample() {
             .into_iter()
             .collect(),
         progress: Some("0%".into()),
+        // Every field the type does not name is kept as sent.
+        extra: extra_of(&sample["snapshot"], SNAPSHOT_FIELDS),
     };
-    assert_eq!(client.try_get_snapshot(id), Ok(expected.clone()));
-    assert_eq!(client.get_snapshot(id), Some(expected));
+    assert_eq!(client.try_get_snapshot(id).unwrap(), expected);
+    assert_eq!(client.get_snapshot(id).unwrap(), expected);
     show.assert_calls(2);
 }
 
@@ -59,14 +63,14 @@ fn list_snapshots_reads_the_detail_list() {
         reply_json(then, 200, sample.clone());
     });
     let client = common::client(&server);
-    let expected: Vec<Snapshot> = sample["snapshots"]
+    let expected: Vec<ExpectedSnapshot> = sample["snapshots"]
         .as_array()
         .unwrap()
         .iter()
         .map(oracle_snapshot)
         .collect();
     assert_eq!(expected[0].id, "d0083dc5-8795-4c1a-bc9c-74f70006c205");
-    assert_eq!(client.try_list_snapshots(), Ok(expected.clone()));
+    assert_eq!(client.try_list_snapshots().unwrap(), expected);
     assert_eq!(client.list_snapshots(), expected);
     list.assert_calls(2);
 }
@@ -133,13 +137,18 @@ fn create_snapshot_omits_force_when_false() {
     let client = common::client(&server);
     let expected = oracle_snapshot(&sample["snapshot"]);
     assert_eq!(expected.id, "b36476e5-d18b-47f9-ac69-4818cb43ee21");
+    let options = CreateSnapshotOptions::default()
+        .description("Daily backup")
+        .force(false);
     assert_eq!(
-        client.try_create_snapshot(VOL, "snap-001", Some("Daily backup"), false),
-        Ok(expected.clone())
+        client
+            .try_create_snapshot(VOL, "snap-001", &options)
+            .unwrap(),
+        expected
     );
     assert_eq!(
-        client.create_snapshot(VOL, "snap-001", Some("Daily backup"), false),
-        Some(expected)
+        client.create_snapshot(VOL, "snap-001", &options).unwrap(),
+        expected
     );
     create.assert_calls(2);
 }
@@ -157,8 +166,14 @@ fn create_snapshot_sends_force_true() {
     });
     let client = common::client(&server);
     assert_eq!(
-        client.try_create_snapshot(VOL, "in-use-snap", None, true),
-        Ok(oracle_snapshot(&sample["snapshot"]))
+        client
+            .try_create_snapshot(
+                VOL,
+                "in-use-snap",
+                &CreateSnapshotOptions::default().force(true)
+            )
+            .unwrap(),
+        oracle_snapshot(&sample["snapshot"])
     );
     create.assert_calls(1);
 }
@@ -184,12 +199,14 @@ fn delete_snapshot_plain_and_force() {
         reply_accepted(then);
     });
     let client = common::client(&server);
-    assert_eq!(client.try_delete_snapshot(SNAP, false), Ok(()));
-    assert!(client.delete_snapshot(SNAP, false));
+    let plain = DeleteSnapshotOptions::default().force(false);
+    assert_eq!(client.try_delete_snapshot(SNAP, &plain), Ok(()));
+    assert!(client.delete_snapshot(SNAP, &plain));
     delete.assert_calls(2);
     force.assert_calls(0);
-    assert_eq!(client.try_delete_snapshot(SNAP, true), Ok(()));
-    assert!(client.delete_snapshot(SNAP, true));
+    let forced = DeleteSnapshotOptions::default().force(true);
+    assert_eq!(client.try_delete_snapshot(SNAP, &forced), Ok(()));
+    assert!(client.delete_snapshot(SNAP, &forced));
     force.assert_calls(2);
     delete.assert_calls(2);
 }
@@ -209,7 +226,9 @@ fn force_delete_snapshot_forbidden_says_it_is_admin_only() {
         );
     });
     let client = common::client(&server);
-    let err = client.try_delete_snapshot(SNAP, true).unwrap_err();
+    let err = client
+        .try_delete_snapshot(SNAP, &DeleteSnapshotOptions::default().force(true))
+        .unwrap_err();
     assert_eq!(err.status(), Some(403));
     assert_eq!(err.code(), Some("forbidden"));
     assert_eq!(err.request_id(), Some(common::REQUEST_ID));
@@ -241,9 +260,12 @@ fn snapshot_waiters() {
     let client = common::client(&server);
     let mut seen = Vec::new();
     let snap = client
-        .try_wait_for_snapshot_status_with(SNAP, "available", Duration::from_secs(30), |s, _| {
-            seen.push(s.to_string())
-        })
+        .try_wait_for_snapshot_status_with(
+            SNAP,
+            SnapshotStatus::Available,
+            Duration::from_secs(30),
+            |s, _| seen.push(s.to_string()),
+        )
         .unwrap();
     assert_eq!(snap.status, "available");
     assert_eq!(seen, ["creating", "available"]);
@@ -275,16 +297,20 @@ fn snapshot_waiters_error_and_gone() {
         );
     });
     let client = common::client(&server);
-    assert_eq!(
-        client.try_wait_for_snapshot_status(SNAP, "available", Duration::from_secs(30)),
-        Err(Error::ResourceFailed {
-            resource: "snapshot",
-            id: SNAP.into(),
-            status: "error".into()
-        })
+    // No user message is mocked: the lookup of the reason gets httpmock's 404, so no reason.
+    assert_resource_failed(
+        client.try_wait_for_snapshot_status(
+            SNAP,
+            SnapshotStatus::Available,
+            Duration::from_secs(30),
+        ),
+        "snapshot",
+        SNAP,
+        "error",
+        None,
     );
     assert_eq!(
-        client.wait_for_snapshot_status(SNAP, "available", Duration::from_secs(30)),
+        client.wait_for_snapshot_status(SNAP, SnapshotStatus::Available, Duration::from_secs(30)),
         None
     );
     failing.delete();

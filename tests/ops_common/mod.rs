@@ -1,14 +1,18 @@
 //! Helpers for the operation tests (volumes, snapshots, backups, attachments, errors, samples):
 //! request matchers for Cinder/Nova, reply builders, OpenStack fault bodies, log deltas, and
-//! independent "oracles" that turn sample JSON into the expected public types by hand (not
-//! through the crate's serde code), so that decoding is checked against the wire spec.
+//! independent "oracles" that turn sample JSON into the expected field values by hand (not
+//! through the crate's serde code), so that decoding is checked against the wire spec, and
+//! asserts for the (non-exhaustive) error variants that check every field.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 
 use httpmock::{HttpMockResponse, Then, When};
-use infomaniak_block_storage::{Backup, ServerAttachment, Snapshot, Volume, VolumeAttachment};
-use serde_json::{json, Value};
+use infomaniak_block_storage::{
+    Backup, BackupRestore, BackupStatus, Error, ServerAttachment, Snapshot, SnapshotStatus, Volume,
+    VolumeAttachment, VolumeStatus,
+};
+use serde_json::{Map, Value, json};
 
 use crate::common;
 
@@ -127,7 +131,111 @@ pub fn one_line_with(level: log::Level, before: usize, needles: &[&str]) -> Stri
     lines.remove(0)
 }
 
+// ----- error asserts: every field of the variant is checked -----------------------------------
+
+/// Asserts that `result` is `Error::Api` with exactly these fields.
+#[track_caller]
+pub fn assert_api<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    status: u16,
+    code: Option<&str>,
+    message: &str,
+    request_id: Option<&str>,
+    retry_after: Option<u64>,
+) {
+    let Err(Error::Api {
+        status: got_status,
+        code: got_code,
+        message: got_message,
+        request_id: got_request_id,
+        retry_after: got_retry_after,
+        ..
+    }) = result
+    else {
+        panic!("expected Error::Api, got {result:?}")
+    };
+    assert_eq!(got_status, status, "status");
+    assert_eq!(got_code.as_deref(), code, "code");
+    assert_eq!(got_message, message, "message");
+    assert_eq!(got_request_id.as_deref(), request_id, "request_id");
+    assert_eq!(got_retry_after, retry_after, "retry_after");
+}
+
+/// Asserts that `result` is `Error::ResourceFailed` with exactly these fields.
+#[track_caller]
+pub fn assert_resource_failed<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    resource: &str,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+) {
+    let Err(Error::ResourceFailed {
+        resource: got_resource,
+        id: got_id,
+        status: got_status,
+        reason: got_reason,
+        ..
+    }) = result
+    else {
+        panic!("expected Error::ResourceFailed, got {result:?}")
+    };
+    assert_eq!(got_resource, resource, "resource");
+    assert_eq!(got_id, id, "id");
+    assert_eq!(got_status, status, "status");
+    assert_eq!(got_reason.as_deref(), reason, "reason");
+}
+
+/// Asserts that `result` is `Error::NotFound` with exactly these fields.
+#[track_caller]
+pub fn assert_not_found<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    resource: &str,
+    id: &str,
+    message: &str,
+    request_id: Option<&str>,
+) {
+    let Err(Error::NotFound {
+        resource: got_resource,
+        id: got_id,
+        message: got_message,
+        request_id: got_request_id,
+        ..
+    }) = result
+    else {
+        panic!("expected Error::NotFound, got {result:?}")
+    };
+    assert_eq!(got_resource, resource, "resource");
+    assert_eq!(got_id, id, "id");
+    assert_eq!(got_message, message, "message");
+    assert_eq!(got_request_id.as_deref(), request_id, "request_id");
+}
+
+/// Asserts that `result` is `Error::NotAttached` with exactly these fields.
+#[track_caller]
+pub fn assert_not_attached<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    volume_id: &str,
+    instance_id: &str,
+) {
+    let Err(Error::NotAttached {
+        volume_id: got_volume_id,
+        instance_id: got_instance_id,
+        ..
+    }) = result
+    else {
+        panic!("expected Error::NotAttached, got {result:?}")
+    };
+    assert_eq!(got_volume_id, volume_id, "volume_id");
+    assert_eq!(got_instance_id, instance_id, "instance_id");
+}
+
 // ----- oracles: the expected decoding, written from the wire spec -----------------------------
+//
+// The public types are `#[non_exhaustive]`, so tests cannot build them. Each oracle builds a
+// test-side mirror (`Expected*`, every public field, `extra` included) by hand from the JSON,
+// and the public type compares equal to its mirror field by field, so `assert_eq!(decoded,
+// oracle_volume(&json))` (and on `Vec`s) works as before.
 
 fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_string)
@@ -158,12 +266,345 @@ fn meta(v: &Value) -> BTreeMap<String, String> {
         .unwrap_or_default()
 }
 
+/// The keys a [`Volume`] names; every other key of a volume object lands in `extra`.
+pub const VOLUME_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "size",
+    "volume_type",
+    "availability_zone",
+    "bootable",
+    "encrypted",
+    "multiattach",
+    "attachments",
+    "created_at",
+    "updated_at",
+    "description",
+    "metadata",
+    "snapshot_id",
+    "source_volid",
+    "backup_id",
+    "user_id",
+    "volume_type_id",
+    "migration_status",
+    "replication_status",
+];
+
+/// The keys a [`Snapshot`] names.
+pub const SNAPSHOT_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "volume_id",
+    "size",
+    "created_at",
+    "updated_at",
+    "description",
+    "metadata",
+    "os-extended-snapshot-attributes:progress",
+];
+
+/// The keys a [`Backup`] names.
+pub const BACKUP_FIELDS: &[&str] = &[
+    "id",
+    "name",
+    "status",
+    "volume_id",
+    "snapshot_id",
+    "size",
+    "created_at",
+    "updated_at",
+    "data_timestamp",
+    "description",
+    "is_incremental",
+    "has_dependent_backups",
+    "container",
+    "availability_zone",
+    "fail_reason",
+    "object_count",
+    "metadata",
+];
+
+/// The keys a [`ServerAttachment`] names.
+pub const ATTACHMENT_FIELDS: &[&str] = &[
+    "volumeId",
+    "serverId",
+    "device",
+    "id",
+    "attachment_id",
+    "tag",
+    "delete_on_termination",
+];
+
+/// The fields of object `v` that a type naming `named` keeps in `extra`, as sent.
+pub fn extra_of(v: &Value, named: &[&str]) -> Map<String, Value> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| !named.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Test-side mirror of [`VolumeAttachment`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectedVolumeAttachment {
+    pub attachment_id: Option<String>,
+    pub volume_id: Option<String>,
+    pub server_id: Option<String>,
+    pub device: Option<String>,
+    pub host_name: Option<String>,
+    pub attached_at: Option<String>,
+}
+
+impl ExpectedVolumeAttachment {
+    pub fn of(a: &VolumeAttachment) -> ExpectedVolumeAttachment {
+        ExpectedVolumeAttachment {
+            attachment_id: a.attachment_id.clone(),
+            volume_id: a.volume_id.clone(),
+            server_id: a.server_id.clone(),
+            device: a.device.clone(),
+            host_name: a.host_name.clone(),
+            attached_at: a.attached_at.clone(),
+        }
+    }
+}
+
+impl PartialEq<ExpectedVolumeAttachment> for VolumeAttachment {
+    fn eq(&self, other: &ExpectedVolumeAttachment) -> bool {
+        ExpectedVolumeAttachment::of(self) == *other
+    }
+}
+
+/// Test-side mirror of [`Volume`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectedVolume {
+    pub id: String,
+    pub name: Option<String>,
+    pub status: VolumeStatus,
+    pub size: u64,
+    pub volume_type: Option<String>,
+    pub availability_zone: Option<String>,
+    pub bootable: bool,
+    pub encrypted: bool,
+    pub multiattach: bool,
+    pub attachments: Vec<ExpectedVolumeAttachment>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub description: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub snapshot_id: Option<String>,
+    pub source_volid: Option<String>,
+    pub backup_id: Option<String>,
+    pub user_id: Option<String>,
+    pub volume_type_id: Option<String>,
+    pub migration_status: Option<String>,
+    pub replication_status: Option<String>,
+    pub extra: Map<String, Value>,
+}
+
+impl ExpectedVolume {
+    pub fn of(v: &Volume) -> ExpectedVolume {
+        ExpectedVolume {
+            id: v.id.clone(),
+            name: v.name.clone(),
+            status: v.status.clone(),
+            size: v.size,
+            volume_type: v.volume_type.clone(),
+            availability_zone: v.availability_zone.clone(),
+            bootable: v.bootable,
+            encrypted: v.encrypted,
+            multiattach: v.multiattach,
+            attachments: v
+                .attachments
+                .iter()
+                .map(ExpectedVolumeAttachment::of)
+                .collect(),
+            created_at: v.created_at.clone(),
+            updated_at: v.updated_at.clone(),
+            description: v.description.clone(),
+            metadata: v.metadata.clone(),
+            snapshot_id: v.snapshot_id.clone(),
+            source_volid: v.source_volid.clone(),
+            backup_id: v.backup_id.clone(),
+            user_id: v.user_id.clone(),
+            volume_type_id: v.volume_type_id.clone(),
+            migration_status: v.migration_status.clone(),
+            replication_status: v.replication_status.clone(),
+            extra: v.extra.clone(),
+        }
+    }
+}
+
+impl PartialEq<ExpectedVolume> for Volume {
+    fn eq(&self, other: &ExpectedVolume) -> bool {
+        ExpectedVolume::of(self) == *other
+    }
+}
+
+/// Test-side mirror of [`Snapshot`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectedSnapshot {
+    pub id: String,
+    pub name: Option<String>,
+    pub status: SnapshotStatus,
+    pub volume_id: String,
+    pub size: u64,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub description: Option<String>,
+    pub metadata: BTreeMap<String, String>,
+    pub progress: Option<String>,
+    pub extra: Map<String, Value>,
+}
+
+impl ExpectedSnapshot {
+    pub fn of(s: &Snapshot) -> ExpectedSnapshot {
+        ExpectedSnapshot {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            status: s.status.clone(),
+            volume_id: s.volume_id.clone(),
+            size: s.size,
+            created_at: s.created_at.clone(),
+            updated_at: s.updated_at.clone(),
+            description: s.description.clone(),
+            metadata: s.metadata.clone(),
+            progress: s.progress.clone(),
+            extra: s.extra.clone(),
+        }
+    }
+}
+
+impl PartialEq<ExpectedSnapshot> for Snapshot {
+    fn eq(&self, other: &ExpectedSnapshot) -> bool {
+        ExpectedSnapshot::of(self) == *other
+    }
+}
+
+/// Test-side mirror of [`Backup`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectedBackup {
+    pub id: String,
+    pub name: Option<String>,
+    pub status: BackupStatus,
+    pub volume_id: String,
+    pub snapshot_id: Option<String>,
+    pub size: u64,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub data_timestamp: Option<String>,
+    pub description: Option<String>,
+    pub is_incremental: bool,
+    pub has_dependent_backups: bool,
+    pub container: Option<String>,
+    pub availability_zone: Option<String>,
+    pub fail_reason: Option<String>,
+    pub object_count: u64,
+    pub metadata: BTreeMap<String, String>,
+    pub extra: Map<String, Value>,
+}
+
+impl ExpectedBackup {
+    pub fn of(b: &Backup) -> ExpectedBackup {
+        ExpectedBackup {
+            id: b.id.clone(),
+            name: b.name.clone(),
+            status: b.status.clone(),
+            volume_id: b.volume_id.clone(),
+            snapshot_id: b.snapshot_id.clone(),
+            size: b.size,
+            created_at: b.created_at.clone(),
+            updated_at: b.updated_at.clone(),
+            data_timestamp: b.data_timestamp.clone(),
+            description: b.description.clone(),
+            is_incremental: b.is_incremental,
+            has_dependent_backups: b.has_dependent_backups,
+            container: b.container.clone(),
+            availability_zone: b.availability_zone.clone(),
+            fail_reason: b.fail_reason.clone(),
+            object_count: b.object_count,
+            metadata: b.metadata.clone(),
+            extra: b.extra.clone(),
+        }
+    }
+}
+
+impl PartialEq<ExpectedBackup> for Backup {
+    fn eq(&self, other: &ExpectedBackup) -> bool {
+        ExpectedBackup::of(self) == *other
+    }
+}
+
+/// Test-side mirror of [`BackupRestore`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectedRestore {
+    pub backup_id: String,
+    pub volume_id: String,
+    pub volume_name: Option<String>,
+}
+
+impl ExpectedRestore {
+    pub fn new(backup_id: &str, volume_id: &str, volume_name: Option<&str>) -> ExpectedRestore {
+        ExpectedRestore {
+            backup_id: backup_id.into(),
+            volume_id: volume_id.into(),
+            volume_name: volume_name.map(str::to_string),
+        }
+    }
+}
+
+impl PartialEq<ExpectedRestore> for BackupRestore {
+    fn eq(&self, other: &ExpectedRestore) -> bool {
+        self.backup_id == other.backup_id
+            && self.volume_id == other.volume_id
+            && self.volume_name == other.volume_name
+    }
+}
+
+/// Test-side mirror of [`ServerAttachment`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ExpectedAttachment {
+    pub volume_id: String,
+    pub server_id: Option<String>,
+    pub device: Option<String>,
+    pub id: Option<String>,
+    pub attachment_id: Option<String>,
+    pub tag: Option<String>,
+    pub delete_on_termination: bool,
+    pub extra: Map<String, Value>,
+}
+
+impl ExpectedAttachment {
+    pub fn of(a: &ServerAttachment) -> ExpectedAttachment {
+        ExpectedAttachment {
+            volume_id: a.volume_id.clone(),
+            server_id: a.server_id.clone(),
+            device: a.device.clone(),
+            id: a.id.clone(),
+            attachment_id: a.attachment_id.clone(),
+            tag: a.tag.clone(),
+            delete_on_termination: a.delete_on_termination,
+            extra: a.extra.clone(),
+        }
+    }
+}
+
+impl PartialEq<ExpectedAttachment> for ServerAttachment {
+    fn eq(&self, other: &ExpectedAttachment) -> bool {
+        ExpectedAttachment::of(self) == *other
+    }
+}
+
 /// The [`Volume`] a spec-following decoder makes of `v` (one volume object).
-pub fn oracle_volume(v: &Value) -> Volume {
-    Volume {
+pub fn oracle_volume(v: &Value) -> ExpectedVolume {
+    ExpectedVolume {
         id: text(v, "id").unwrap_or_default(),
         name: text(v, "name"),
-        status: text(v, "status").unwrap_or_default(),
+        status: VolumeStatus::from(text(v, "status").unwrap_or_default().as_str()),
         size: v.get("size").and_then(Value::as_u64).unwrap_or(0),
         volume_type: text(v, "volume_type"),
         availability_zone: text(v, "availability_zone"),
@@ -175,7 +616,7 @@ pub fn oracle_volume(v: &Value) -> Volume {
             .and_then(Value::as_array)
             .map(|a| {
                 a.iter()
-                    .map(|a| VolumeAttachment {
+                    .map(|a| ExpectedVolumeAttachment {
                         attachment_id: text(a, "attachment_id"),
                         volume_id: text(a, "volume_id"),
                         server_id: text(a, "server_id"),
@@ -194,15 +635,19 @@ pub fn oracle_volume(v: &Value) -> Volume {
         source_volid: text(v, "source_volid"),
         backup_id: text(v, "backup_id"),
         user_id: text(v, "user_id"),
+        volume_type_id: text(v, "volume_type_id"),
+        migration_status: text(v, "migration_status"),
+        replication_status: text(v, "replication_status"),
+        extra: extra_of(v, VOLUME_FIELDS),
     }
 }
 
 /// The [`Snapshot`] a spec-following decoder makes of `v`.
-pub fn oracle_snapshot(v: &Value) -> Snapshot {
-    Snapshot {
+pub fn oracle_snapshot(v: &Value) -> ExpectedSnapshot {
+    ExpectedSnapshot {
         id: text(v, "id").unwrap_or_default(),
         name: text(v, "name"),
-        status: text(v, "status").unwrap_or_default(),
+        status: SnapshotStatus::from(text(v, "status").unwrap_or_default().as_str()),
         volume_id: text(v, "volume_id").unwrap_or_default(),
         size: v.get("size").and_then(Value::as_u64).unwrap_or(0),
         created_at: text(v, "created_at"),
@@ -210,15 +655,16 @@ pub fn oracle_snapshot(v: &Value) -> Snapshot {
         description: text(v, "description"),
         metadata: v.get("metadata").map(meta).unwrap_or_default(),
         progress: text(v, "os-extended-snapshot-attributes:progress"),
+        extra: extra_of(v, SNAPSHOT_FIELDS),
     }
 }
 
 /// The [`Backup`] a spec-following decoder makes of `v`.
-pub fn oracle_backup(v: &Value) -> Backup {
-    Backup {
+pub fn oracle_backup(v: &Value) -> ExpectedBackup {
+    ExpectedBackup {
         id: text(v, "id").unwrap_or_default(),
         name: text(v, "name"),
-        status: text(v, "status").unwrap_or_default(),
+        status: BackupStatus::from(text(v, "status").unwrap_or_default().as_str()),
         volume_id: text(v, "volume_id").unwrap_or_default(),
         snapshot_id: text(v, "snapshot_id"),
         size: v.get("size").and_then(Value::as_u64).unwrap_or(0),
@@ -233,12 +679,13 @@ pub fn oracle_backup(v: &Value) -> Backup {
         fail_reason: text(v, "fail_reason"),
         object_count: v.get("object_count").and_then(Value::as_u64).unwrap_or(0),
         metadata: v.get("metadata").map(meta).unwrap_or_default(),
+        extra: extra_of(v, BACKUP_FIELDS),
     }
 }
 
 /// The [`ServerAttachment`] a spec-following decoder makes of `v`.
-pub fn oracle_attachment(v: &Value) -> ServerAttachment {
-    ServerAttachment {
+pub fn oracle_attachment(v: &Value) -> ExpectedAttachment {
+    ExpectedAttachment {
         volume_id: text(v, "volumeId").unwrap_or_default(),
         server_id: text(v, "serverId"),
         device: text(v, "device"),
@@ -246,5 +693,6 @@ pub fn oracle_attachment(v: &Value) -> ServerAttachment {
         attachment_id: text(v, "attachment_id"),
         tag: text(v, "tag"),
         delete_on_termination: v.get("delete_on_termination").is_some_and(flag),
+        extra: extra_of(v, ATTACHMENT_FIELDS),
     }
 }
