@@ -44,13 +44,14 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use infomaniak_block_storage::{
-    Config, CreateVolumeOptions, InfomaniakVolumeClient, Link, Volume, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_REQUEST_TIMEOUT, DEFAULT_VOLUME_MICROVERSION,
+    Config, CreateVolumeOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_REQUEST_TIMEOUT, DEFAULT_VOLUME_MICROVERSION, InfomaniakVolumeClient, Link, Volume,
+    VolumeStatus,
 };
 use infomaniak_fake_cloud::FakeCloud;
 use serde::Deserialize;
@@ -75,25 +76,29 @@ fn shrank(n: usize) {
 
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = System.alloc(layout);
+        // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract, passed on as it is.
+        let p = unsafe { System.alloc(layout) };
         if !p.is_null() {
             grew(layout.size());
         }
         p
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = System.alloc_zeroed(layout);
+        // SAFETY: as for `alloc`.
+        let p = unsafe { System.alloc_zeroed(layout) };
         if !p.is_null() {
             grew(layout.size());
         }
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout);
+        // SAFETY: `ptr` came from this allocator, which is `System`'s.
+        unsafe { System.dealloc(ptr, layout) };
         shrank(layout.size());
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = System.realloc(ptr, layout, new_size);
+        // SAFETY: as for `dealloc`.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
             if p != ptr {
                 // Moved: old and new blocks were both live for a moment. Count that.
@@ -622,11 +627,7 @@ struct Settings {
 
 impl Settings {
     fn pick(&self, full: usize, quick: usize) -> usize {
-        if self.quick {
-            quick
-        } else {
-            full
-        }
+        if self.quick { quick } else { full }
     }
 }
 
@@ -700,7 +701,9 @@ fn bench_per_call(s: &Settings, verdicts: &mut Vec<String>) {
     let runs = s.pick(15, 5);
     let calls = s.pick(2000, 300);
     println!("\n== 1. Per-call overhead: get_volume, client vs bare ureq ==");
-    println!("   {runs} runs x {calls} sequential calls each, keep-alive, after warm-up; per-call mean of each run");
+    println!(
+        "   {runs} runs x {calls} sequential calls each, keep-alive, after warm-up; per-call mean of each run"
+    );
     let server = MiniServer::start(10, 1000);
     let r = compare_per_call(
         &server.auth_url(),
@@ -808,7 +811,7 @@ fn estimate_decoded_bytes(volumes: &Vec<Volume>) -> usize {
     let leaf = 11 * 2 * std::mem::size_of::<String>() + 16;
     let mut total = volumes.capacity() * std::mem::size_of::<Volume>();
     for v in volumes {
-        total += s(&v.id) + s(&v.status);
+        total += s(&v.id) + status_bytes(&v.status);
         total += [
             &v.name,
             &v.volume_type,
@@ -820,6 +823,9 @@ fn estimate_decoded_bytes(volumes: &Vec<Volume>) -> usize {
             &v.source_volid,
             &v.backup_id,
             &v.user_id,
+            &v.volume_type_id,
+            &v.migration_status,
+            &v.replication_status,
         ]
         .into_iter()
         .map(o)
@@ -830,8 +836,43 @@ fn estimate_decoded_bytes(volumes: &Vec<Volume>) -> usize {
             total += v.metadata.len().div_ceil(11) * leaf;
             total += v.metadata.iter().map(|(k, x)| s(k) + s(x)).sum::<usize>();
         }
+        total += map_bytes(&v.extra);
     }
     total
+}
+
+/// Heap bytes of a status: only a status the crate does not know owns a string.
+fn status_bytes(status: &VolumeStatus) -> usize {
+    match status {
+        VolumeStatus::Other(text) => text.capacity(),
+        _ => 0,
+    }
+}
+
+/// Heap bytes of the unmodelled fields kept in `extra` (same leaf estimate as metadata).
+fn map_bytes(map: &serde_json::Map<String, serde_json::Value>) -> usize {
+    if map.is_empty() {
+        return 0;
+    }
+    let leaf = 11 * (std::mem::size_of::<String>() + std::mem::size_of::<serde_json::Value>()) + 16;
+    map.len().div_ceil(11) * leaf
+        + map
+            .iter()
+            .map(|(k, v)| k.capacity() + value_bytes(v))
+            .sum::<usize>()
+}
+
+/// Heap bytes owned by a JSON value (not counting the value itself).
+fn value_bytes(value: &serde_json::Value) -> usize {
+    match value {
+        serde_json::Value::String(text) => text.capacity(),
+        serde_json::Value::Array(items) => {
+            items.capacity() * std::mem::size_of::<serde_json::Value>()
+                + items.iter().map(value_bytes).sum::<usize>()
+        }
+        serde_json::Value::Object(map) => map_bytes(map),
+        _ => 0,
+    }
 }
 
 fn bench_listing(s: &Settings, verdicts: &mut Vec<String>) {
@@ -997,7 +1038,9 @@ fn bench_reuse(verdicts: &mut Vec<String>) {
         server.auth_requests.load(Ordering::SeqCst),
         server.requests.load(Ordering::SeqCst),
     );
-    println!("     minimal server: {reqs} requests, {conns} TCP connection(s), {auths} Keystone request(s)");
+    println!(
+        "     minimal server: {reqs} requests, {conns} TCP connection(s), {auths} Keystone request(s)"
+    );
 
     let cloud = FakeCloud::builder()
         .transition_delay(Duration::ZERO)

@@ -4,15 +4,23 @@
 //! cargo run --example quickstart
 //! ```
 //!
-//! With no credentials in the environment it starts a simulated Infomaniak cloud on 127.0.0.1
-//! and runs against it: create a volume, extend it, snapshot it, back it up (full, then
-//! incremental), restore the backup to a new volume, attach a volume to a server and detach
-//! it, then delete everything it created. Each step prints one line; a table shows what exists.
+//! By default it starts a simulated Infomaniak cloud on 127.0.0.1 and runs against it, whatever
+//! the environment holds (no credential, `OS_*` variable or proxy setting is read): create a
+//! volume, extend it, snapshot it, back it up (full, then incremental), restore the backup to a
+//! new volume, attach a volume to a server and detach it, then delete everything it created.
+//! Each step prints one line; a table shows what exists.
 //!
-//! With credentials (`INFOMANIAK_APP_CREDENTIAL_ID`/`_SECRET`, or an OpenStack openrc) it
-//! lists your volumes, snapshots and backups and changes nothing. Add `--lifecycle` to run the
-//! lifecycle in your project too (it creates, then deletes, two volumes of 2 GiB, a snapshot
-//! and two backups), and `--server <id>` to include attach/detach with one of your servers.
+//! With `--live` it uses the credentials of the environment (`INFOMANIAK_APP_CREDENTIAL_ID`/
+//! `_SECRET`, an OpenStack openrc, or `OS_CLOUD` with clouds.yaml), lists your volumes,
+//! snapshots and backups and changes nothing:
+//!
+//! ```text
+//! cargo run --example quickstart -- --live
+//! ```
+//!
+//! Add `--lifecycle` to run the lifecycle in your project too (it creates, then deletes, two
+//! volumes of 2 GiB, a snapshot and two backups), and `--server <id>` to include attach/detach
+//! with one of your servers.
 //!
 //! `RUST_LOG=infomaniak_block_storage=debug` shows every HTTP request, one line each (method,
 //! URL, status, time, request id); `RUST_LOG=debug` adds ureq's connection details.
@@ -21,7 +29,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use infomaniak_block_storage::{
-    Config, CreateVolumeOptions, Error, InfomaniakVolumeClient, Volume, WaitPolicy,
+    AttachOptions, BackupStatus, Config, CreateBackupOptions, CreateSnapshotOptions,
+    CreateVolumeOptions, DeleteBackupOptions, DeleteSnapshotOptions, DeleteVolumeOptions, Error,
+    InfomaniakVolumeClient, ProxySetting, RestoreTarget, SnapshotStatus, Volume, VolumeStatus,
+    WaitPolicy,
 };
 use infomaniak_fake_cloud::FakeCloud;
 
@@ -71,7 +82,7 @@ impl Run {
 
     /// Waits for a volume status and returns it with the statuses seen on the way,
     /// e.g. `creating → available`.
-    fn volume_reaches(&self, id: &str, target: &str) -> Result<(Volume, String), Error> {
+    fn volume_reaches(&self, id: &str, target: VolumeStatus) -> Result<(Volume, String), Error> {
         let mut seen = Trail::default();
         let v = self
             .client
@@ -82,64 +93,78 @@ impl Run {
     fn lifecycle(&self, server_id: Option<&str>, created: &mut Created) -> Result<(), Error> {
         let c = &self.client;
         let t = self.timeout;
-        let options = CreateVolumeOptions {
-            description: Some("created by the quickstart example".into()),
-            ..Default::default()
-        };
+        let options =
+            CreateVolumeOptions::default().description("created by the quickstart example");
 
         let volume = self.step("create volume (1 GiB)", || {
             let v = c.try_create_volume(1, "quickstart-data", &options)?;
             created.volumes.push(v.id.clone());
-            let (v, trail) = self.volume_reaches(&v.id, "available")?;
+            let (v, trail) = self.volume_reaches(&v.id, VolumeStatus::Available)?;
             Ok((v.id.clone(), trail, v))
         })?;
         let id = volume.id.as_str();
 
         self.step("extend volume to 2 GiB", || {
             c.try_extend_volume(id, 2)?;
-            let (v, trail) = self.volume_reaches(id, "available")?;
+            let (v, trail) = self.volume_reaches(id, VolumeStatus::Available)?;
             Ok((v.id, format!("{trail} ({} GiB)", v.size), ()))
         })?;
 
         self.step("snapshot volume", || {
-            let s = c.try_create_snapshot(id, "quickstart-snap", None, false)?;
+            let s =
+                c.try_create_snapshot(id, "quickstart-snap", &CreateSnapshotOptions::default())?;
             created.snapshots.push(s.id.clone());
             let mut seen = Trail::default();
-            let s =
-                c.try_wait_for_snapshot_status_with(&s.id, "available", t, |st, _| seen.push(st))?;
+            let s = c.try_wait_for_snapshot_status_with(
+                &s.id,
+                SnapshotStatus::Available,
+                t,
+                |st, _| seen.push(st),
+            )?;
             Ok((s.id, seen.0.join(" → "), ()))
         })?;
 
         self.step("back up volume (full)", || {
-            let b = c.try_create_backup(id, "quickstart-full", None, false, false)?;
+            let b = c.try_create_backup(id, "quickstart-full", &CreateBackupOptions::default())?;
             created.backups.push(b.id.clone());
             let mut seen = Trail::default();
             let b =
-                c.try_wait_for_backup_status_with(&b.id, "available", t, |st, _| seen.push(st))?;
+                c.try_wait_for_backup_status_with(&b.id, BackupStatus::Available, t, |st, _| {
+                    seen.push(st)
+                })?;
             Ok((b.id, seen.0.join(" → "), ()))
         })?;
 
         let incremental = self.step("back up volume (incremental)", || {
-            let b = c.try_create_backup(id, "quickstart-incr", None, true, false)?;
+            let b = c.try_create_backup(
+                id,
+                "quickstart-incr",
+                &CreateBackupOptions::default().incremental(true),
+            )?;
             created.backups.push(b.id.clone());
             let mut seen = Trail::default();
             let b =
-                c.try_wait_for_backup_status_with(&b.id, "available", t, |st, _| seen.push(st))?;
+                c.try_wait_for_backup_status_with(&b.id, BackupStatus::Available, t, |st, _| {
+                    seen.push(st)
+                })?;
             Ok((b.id.clone(), seen.0.join(" → "), b))
         })?;
 
         self.step("restore backup to a new volume", || {
-            let r = c.try_restore_backup(&incremental.id, None, Some("quickstart-restored"))?;
+            let r = c.try_restore_backup(
+                &incremental.id,
+                &RestoreTarget::new_volume("quickstart-restored"),
+            )?;
             created.volumes.push(r.volume_id.clone());
-            let (v, trail) = self.volume_reaches(&r.volume_id, "available")?;
+            let (v, trail) = self.volume_reaches(&r.volume_id, VolumeStatus::Available)?;
             Ok((v.id, trail, ()))
         })?;
 
         match server_id {
             Some(server) => {
                 self.step("attach volume to server", || {
-                    c.try_attach_volume(id, server, None)?;
-                    let (v, trail) = self.volume_reaches(id, "in-use")?;
+                    c.try_attach_volume(id, server, &AttachOptions::default())?;
+                    let (v, trail) = self.volume_reaches(id, VolumeStatus::InUse)?;
                     let device = v
                         .attachments
                         .first()
@@ -149,7 +174,7 @@ impl Run {
                 })?;
                 self.step("detach volume from server", || {
                     c.try_detach_volume(id, server)?;
-                    let (v, trail) = self.volume_reaches(id, "available")?;
+                    let (v, trail) = self.volume_reaches(id, VolumeStatus::Available)?;
                     Ok((v.id, trail, ()))
                 })?;
             }
@@ -169,7 +194,7 @@ impl Run {
         for id in created.backups.iter().rev() {
             ok &= self
                 .step("delete backup", || {
-                    c.try_delete_backup(id, false)?;
+                    c.try_delete_backup(id, &DeleteBackupOptions::default())?;
                     c.try_wait_for_backup_deleted(id, t)?;
                     Ok((id.clone(), "deleted".into(), ()))
                 })
@@ -178,7 +203,7 @@ impl Run {
         for id in created.snapshots.iter().rev() {
             ok &= self
                 .step("delete snapshot", || {
-                    c.try_delete_snapshot(id, false)?;
+                    c.try_delete_snapshot(id, &DeleteSnapshotOptions::default())?;
                     c.try_wait_for_snapshot_deleted(id, t)?;
                     Ok((id.clone(), "deleted".into(), ()))
                 })
@@ -187,7 +212,7 @@ impl Run {
         for id in created.volumes.iter().rev() {
             ok &= self
                 .step("delete volume", || {
-                    c.try_delete_volume(id, false)?;
+                    c.try_delete_volume(id, &DeleteVolumeOptions::default())?;
                     c.try_wait_for_volume_deleted(id, t)?;
                     Ok((id.clone(), "deleted".into(), ()))
                 })
@@ -237,7 +262,7 @@ fn print_tables(client: &InfomaniakVolumeClient) {
             &v.id,
             v.name.as_deref(),
             v.size,
-            &v.status,
+            v.status.as_str(),
             detail,
         );
     }
@@ -248,7 +273,7 @@ fn print_tables(client: &InfomaniakVolumeClient) {
             &s.id,
             s.name.as_deref(),
             s.size,
-            &s.status,
+            s.status.as_str(),
             detail,
         );
     }
@@ -263,27 +288,17 @@ fn print_tables(client: &InfomaniakVolumeClient) {
             &b.id,
             b.name.as_deref(),
             b.size,
-            &b.status,
+            b.status.as_str(),
             kind.to_string(),
         );
     }
     println!();
 }
 
-fn has_credentials() -> bool {
-    [
-        "INFOMANIAK_APP_CREDENTIAL_ID",
-        "INFOMANIAK_APP_CREDENTIAL_SECRET",
-        "OS_AUTH_URL",
-        "OS_CLOUD",
-    ]
-    .iter()
-    .any(|name| std::env::var(name).is_ok_and(|v| !v.is_empty()))
-}
-
 fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let live = args.iter().any(|a| a == "--live");
     let lifecycle_flag = args.iter().any(|a| a == "--lifecycle");
     let server_arg = args
         .iter()
@@ -292,7 +307,7 @@ fn main() -> ExitCode {
 
     // Keep the simulated cloud alive for the whole run; it stops when dropped.
     let mut simulated: Option<FakeCloud> = None;
-    let client = if has_credentials() {
+    let client = if live {
         match InfomaniakVolumeClient::from_env() {
             Ok(client) => client,
             Err(err) => {
@@ -303,8 +318,8 @@ fn main() -> ExitCode {
     } else {
         let cloud = FakeCloud::start();
         println!(
-            "No credentials found: running against a simulated Infomaniak cloud at {} \
-             (set INFOMANIAK_APP_CREDENTIAL_ID/_SECRET or source an openrc to use your project).",
+            "Running against a simulated Infomaniak cloud at {} \
+             (pass --live to use the credentials of your environment instead).",
             cloud.auth_url()
         );
         let mut config = Config::application_credential(
@@ -313,10 +328,11 @@ fn main() -> ExitCode {
         );
         config.auth_url = cloud.auth_url();
         // The simulated cloud changes state in a fraction of a second: poll more often.
-        config.wait = WaitPolicy {
-            initial_interval: Duration::from_millis(100),
-            ..WaitPolicy::default()
-        };
+        let mut wait = WaitPolicy::default();
+        wait.initial_interval = Duration::from_millis(100);
+        config.wait = wait;
+        // The simulated cloud is on this machine: no proxy of the environment applies.
+        config.proxy = ProxySetting::Direct;
         let client = InfomaniakVolumeClient::new(config);
         simulated = Some(cloud);
         match client {

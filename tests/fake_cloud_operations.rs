@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use common::{capture_logs, crate_logs};
 use infomaniak_block_storage::{
-    Config, CreateVolumeOptions, Error, InfomaniakVolumeClient, MigrationPolicy, UpdateVolume,
-    Volume, WaitPolicy,
+    AttachOptions, Config, CreateSnapshotOptions, CreateVolumeOptions, Error,
+    InfomaniakVolumeClient, MigrationPolicy, SnapshotStatus, UpdateSnapshot, UpdateVolume, Volume,
+    VolumeStatus, WaitPolicy,
 };
 use infomaniak_fake_cloud::{FakeCloud, RecordedRequest};
 use log::Level;
@@ -27,11 +28,11 @@ fn config(cloud: &FakeCloud) -> Config {
         FakeCloud::APP_CREDENTIAL_SECRET,
     );
     config.auth_url = cloud.auth_url();
-    config.wait = WaitPolicy {
-        initial_interval: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
-        backoff: 1.5,
-    };
+    let mut wait = WaitPolicy::default();
+    wait.initial_interval = Duration::from_millis(5);
+    wait.max_interval = Duration::from_millis(20);
+    wait.backoff = 1.5;
+    config.wait = wait;
     config.request_timeout = Duration::from_secs(10);
     config
 }
@@ -50,7 +51,7 @@ fn new_volume(client: &InfomaniakVolumeClient, size: u64, name: &str) -> Volume 
         .try_create_volume(size, name, &CreateVolumeOptions::default())
         .unwrap();
     client
-        .try_wait_for_volume_status(&v.id, "available", LONG)
+        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
         .unwrap()
 }
 
@@ -80,11 +81,9 @@ fn update_volume_and_metadata_round_trip() {
     let updated = client
         .try_update_volume(
             &v.id,
-            &UpdateVolume {
-                name: Some("after".into()),
-                description: Some("described".into()),
-                ..Default::default()
-            },
+            &UpdateVolume::default()
+                .name("after")
+                .description("described"),
         )
         .unwrap();
     assert_eq!(updated.id, v.id);
@@ -165,7 +164,7 @@ fn retype_changes_the_type() {
         Some(json!({"os-retype": {"new_type": "CEPH_1_perf2", "migration_policy": "on-demand"}}))
     );
     let v = client
-        .try_wait_for_volume_status(&v.id, "available", LONG)
+        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
         .unwrap();
     assert_eq!(v.volume_type.as_deref(), Some("CEPH_1_perf2"));
 
@@ -219,16 +218,16 @@ fn revert_to_the_latest_snapshot_only() {
     let (cloud, client) = start();
     let v = new_volume(&client, 1, "revertible");
     let older = client
-        .try_create_snapshot(&v.id, "older", None, false)
+        .try_create_snapshot(&v.id, "older", &CreateSnapshotOptions::default())
         .unwrap();
     client
-        .try_wait_for_snapshot_status(&older.id, "available", LONG)
+        .try_wait_for_snapshot_status(&older.id, SnapshotStatus::Available, LONG)
         .unwrap();
     let latest = client
-        .try_create_snapshot(&v.id, "latest", None, false)
+        .try_create_snapshot(&v.id, "latest", &CreateSnapshotOptions::default())
         .unwrap();
     client
-        .try_wait_for_snapshot_status(&latest.id, "available", LONG)
+        .try_wait_for_snapshot_status(&latest.id, SnapshotStatus::Available, LONG)
         .unwrap();
 
     // Not the latest snapshot: 400 from the cloud, both faces.
@@ -257,7 +256,7 @@ fn revert_to_the_latest_snapshot_only() {
         Some("volume 3.67")
     );
     let v = client
-        .try_wait_for_volume_status(&v.id, "available", LONG)
+        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
         .unwrap();
 
     // The volume must be available.
@@ -279,14 +278,21 @@ fn revert_to_the_latest_snapshot_only() {
     old.volume_microversion = "3.39".into();
     let old = InfomaniakVolumeClient::new(old).unwrap();
     let mark = cloud.request_log().len();
-    assert_eq!(
-        old.try_revert_volume_to_snapshot(&v.id, &latest.id),
-        Err(Error::Unsupported {
-            feature: "revert a volume to a snapshot".into(),
-            required: "3.40".into(),
-            available: "3.39".into(),
-        })
-    );
+    let result = old.try_revert_volume_to_snapshot(&v.id, &latest.id);
+    let Err(Error::Unsupported {
+        api,
+        feature,
+        required,
+        available,
+        ..
+    }) = result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!(api, "Cinder");
+    assert_eq!(feature, "revert a volume to a snapshot");
+    assert_eq!(required, "3.40");
+    assert_eq!(available, "3.39");
     assert_eq!(cloud.request_log().len(), mark);
 }
 
@@ -295,11 +301,11 @@ fn update_snapshot_against_the_cloud() {
     let (cloud, client) = start();
     let v = new_volume(&client, 1, "snapped");
     let s = client
-        .try_create_snapshot(&v.id, "first", None, false)
+        .try_create_snapshot(&v.id, "first", &CreateSnapshotOptions::default())
         .unwrap();
     let mark = cloud.request_log().len();
     let renamed = client
-        .try_update_snapshot(&s.id, Some("second"), None)
+        .try_update_snapshot(&s.id, &UpdateSnapshot::default().name("second"))
         .unwrap();
     assert_eq!(renamed.id, s.id);
     assert_eq!(renamed.name.as_deref(), Some("second"));
@@ -308,7 +314,9 @@ fn update_snapshot_against_the_cloud() {
         puts[0].body_json(),
         Some(json!({"snapshot": {"name": "second"}}))
     );
-    let described = client.update_snapshot(&s.id, None, Some("words")).unwrap();
+    let described = client
+        .update_snapshot(&s.id, &UpdateSnapshot::default().description("words"))
+        .unwrap();
     assert_eq!(described.name.as_deref(), Some("second"));
     assert_eq!(described.description.as_deref(), Some("words"));
     assert_eq!(
@@ -317,13 +325,15 @@ fn update_snapshot_against_the_cloud() {
     );
 
     assert!(matches!(
-        client.try_update_snapshot("no-such-snapshot", Some("x"), None),
+        client.try_update_snapshot("no-such-snapshot", &UpdateSnapshot::default().name("x")),
         Err(Error::NotFound {
             resource: "snapshot",
             ..
         })
     ));
-    let (none, _) = one_error_line(|| client.update_snapshot("no-such-snapshot", Some("x"), None));
+    let (none, _) = one_error_line(|| {
+        client.update_snapshot("no-such-snapshot", &UpdateSnapshot::default().name("x"))
+    });
     assert_eq!(none, None);
 }
 
@@ -333,7 +343,7 @@ fn project_information() {
     let types = client.try_list_volume_types().unwrap();
     assert_eq!(
         types.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
-        ["CEPH_1_perf1", "CEPH_1_perf2"]
+        ["CEPH_1_perf1", "CEPH_1_perf2", "CEPH_1_multiattach"]
     );
     assert_eq!(client.list_volume_types(), types);
     let zones = client.list_availability_zones();
@@ -398,7 +408,7 @@ fn attach_and_detach_that_wait() {
     let server = cloud.server_id();
     let v = new_volume(&client, 1, "disk");
     let attached = client
-        .try_attach_volume_and_wait(&v.id, &server, None, LONG)
+        .try_attach_volume_and_wait(&v.id, &server, &AttachOptions::default(), LONG)
         .unwrap();
     assert_eq!(attached.id, v.id);
     assert_eq!(attached.status, "in-use");
@@ -417,7 +427,7 @@ fn attach_and_detach_that_wait() {
 
     // Plain faces.
     let again = client
-        .attach_volume_and_wait(&v.id, &server, None, LONG)
+        .attach_volume_and_wait(&v.id, &server, &AttachOptions::default(), LONG)
         .unwrap();
     assert_eq!(again.status, "in-use");
     let free = client.detach_volume_and_wait(&v.id, &server, LONG).unwrap();
@@ -425,11 +435,12 @@ fn attach_and_detach_that_wait() {
 
     // Unknown server: Nova's 404, both faces, nothing attached.
     let err = client
-        .try_attach_volume_and_wait(&v.id, "no-such-server", None, LONG)
+        .try_attach_volume_and_wait(&v.id, "no-such-server", &AttachOptions::default(), LONG)
         .unwrap_err();
     assert_eq!(err.status(), Some(404), "{err:?}");
-    let (none, line) =
-        one_error_line(|| client.attach_volume_and_wait(&v.id, "no-such-server", None, LONG));
+    let (none, line) = one_error_line(|| {
+        client.attach_volume_and_wait(&v.id, "no-such-server", &AttachOptions::default(), LONG)
+    });
     assert_eq!(none, None);
     assert!(line.contains("attach_volume_and_wait"), "{line}");
     assert_eq!(cloud.volume_status(&v.id).as_deref(), Some("available"));
@@ -454,12 +465,17 @@ fn negotiation_against_the_fake_cloud() {
     let docs: Vec<_> = log.iter().filter(|r| r.path == "/volume/v3/").collect();
     assert_eq!(docs.len(), 1);
     assert_eq!(docs[0].method, "GET");
-    assert!(log
-        .iter()
-        .filter(|r| r.path.starts_with(&cinder()))
-        .all(|r| r.header("openstack-api-version") == Some("volume 3.67")));
+    assert!(
+        log.iter()
+            .filter(|r| r.path.starts_with(&cinder()))
+            .all(|r| r.header("openstack-api-version") == Some("volume 3.67"))
+    );
 
-    // Configured above the fake cloud's 3.70: lowered to it.
+    // Configured above a cloud serving up to 3.70: lowered to it.
+    let cloud = FakeCloud::builder()
+        .transition_delay(Duration::from_millis(20))
+        .volume_microversion_range("3.0", "3.70")
+        .start();
     let mut cfg = config(&cloud);
     cfg.negotiate_microversion = true;
     cfg.volume_microversion = "3.71".into();

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 use fake_common::*;
 use infomaniak_block_storage::{
-    Auth, CreateVolumeOptions, Domain, Error, InfomaniakVolumeClient, Interface, Project, Secret,
-    User,
+    AttachOptions, Auth, BackupStatus, CreateBackupOptions, CreateSnapshotOptions,
+    CreateVolumeOptions, DeleteBackupOptions, DeleteSnapshotOptions, DeleteVolumeOptions, Domain,
+    Error, InfomaniakVolumeClient, Interface, Project, RestoreTarget, Secret, SnapshotStatus, User,
+    VolumeStatus,
 };
 use infomaniak_fake_cloud::FakeCloud;
 
@@ -42,7 +44,7 @@ fn full_lifecycle_asserts_every_state() {
     assert_eq!(created.status, "creating");
     let id = created.id.clone();
     let v = c
-        .try_wait_for_volume_status(&id, "available", LONG)
+        .try_wait_for_volume_status(&id, VolumeStatus::Available, LONG)
         .expect("volume becomes available");
     assert_eq!(v.id, id);
     assert_eq!(v.status, "available");
@@ -56,71 +58,75 @@ fn full_lifecycle_asserts_every_state() {
     // Extend → available at 2 GiB.
     c.try_extend_volume(&id, 2).expect("extend");
     let v = c
-        .try_wait_for_volume_status(&id, "available", LONG)
+        .try_wait_for_volume_status(&id, VolumeStatus::Available, LONG)
         .expect("available after extend");
     assert_eq!(v.size, 2);
     assert_eq!(c.try_get_volume(&id).unwrap().size, 2);
 
     // Snapshot → available.
     let snap = c
-        .try_create_snapshot(&id, "lc-snap", None, false)
+        .try_create_snapshot(&id, "lc-snap", &CreateSnapshotOptions::default())
         .expect("snapshot");
     assert_eq!(snap.volume_id, id);
     let snap = c
-        .try_wait_for_snapshot_status(&snap.id, "available", LONG)
+        .try_wait_for_snapshot_status(&snap.id, SnapshotStatus::Available, LONG)
         .expect("snapshot available");
     assert_eq!(snap.status, "available");
     assert_eq!(snap.size, 2);
-    c.try_wait_for_volume_status(&id, "available", LONG)
+    c.try_wait_for_volume_status(&id, VolumeStatus::Available, LONG)
         .unwrap();
 
     // Full backup → available.
     let full = c
-        .try_create_backup(&id, "lc-full", None, false, false)
+        .try_create_backup(&id, "lc-full", &CreateBackupOptions::default())
         .expect("full backup");
     assert_eq!(full.name.as_deref(), Some("lc-full"));
     let full = c
-        .try_wait_for_backup_status(&full.id, "available", LONG)
+        .try_wait_for_backup_status(&full.id, BackupStatus::Available, LONG)
         .expect("full backup available");
     assert!(!full.is_incremental);
     assert_eq!(full.size, 2);
     assert_eq!(full.volume_id, id);
-    c.try_wait_for_volume_status(&id, "available", LONG)
+    c.try_wait_for_volume_status(&id, VolumeStatus::Available, LONG)
         .unwrap();
 
     // Incremental backup; its parent then has a dependent.
     let incr = c
-        .try_create_backup(&id, "lc-incr", None, true, false)
+        .try_create_backup(
+            &id,
+            "lc-incr",
+            &CreateBackupOptions::default().incremental(true),
+        )
         .expect("incremental backup");
     let incr = c
-        .try_wait_for_backup_status(&incr.id, "available", LONG)
+        .try_wait_for_backup_status(&incr.id, BackupStatus::Available, LONG)
         .expect("incremental available");
     assert!(incr.is_incremental);
     assert!(!incr.has_dependent_backups);
     let parent = c.try_get_backup(&full.id).unwrap();
     assert!(parent.has_dependent_backups);
-    c.try_wait_for_volume_status(&id, "available", LONG)
+    c.try_wait_for_volume_status(&id, VolumeStatus::Available, LONG)
         .unwrap();
 
     // Restore the incremental backup to a new volume.
     let restore = c
-        .try_restore_backup(&incr.id, None, Some("lc-restored"))
+        .try_restore_backup(&incr.id, &RestoreTarget::new_volume("lc-restored"))
         .expect("restore to new volume");
     assert_eq!(restore.backup_id, incr.id);
     assert_ne!(restore.volume_id, id);
     let restored = c
-        .try_wait_for_volume_status(&restore.volume_id, "available", LONG)
+        .try_wait_for_volume_status(&restore.volume_id, VolumeStatus::Available, LONG)
         .expect("restored volume available");
     assert_eq!(restored.size, 2);
     assert_eq!(restored.name.as_deref(), Some("lc-restored"));
-    c.try_wait_for_backup_status(&incr.id, "available", LONG)
+    c.try_wait_for_backup_status(&incr.id, BackupStatus::Available, LONG)
         .expect("backup available after restore");
 
     // Restore onto an existing volume that is too small → 400.
     let small = c.try_create_volume(1, "lc-small", &opts()).unwrap();
-    c.try_wait_for_volume_status(&small.id, "available", LONG)
+    c.try_wait_for_volume_status(&small.id, VolumeStatus::Available, LONG)
         .unwrap();
-    match c.try_restore_backup(&incr.id, Some(&small.id), None) {
+    match c.try_restore_backup(&incr.id, &RestoreTarget::existing_volume(&small.id)) {
         Err(Error::Api {
             status: 400,
             message,
@@ -131,9 +137,10 @@ fn full_lifecycle_asserts_every_state() {
     assert_eq!(c.try_get_volume(&small.id).unwrap().status, "available");
 
     // Attach → in-use.
-    c.try_attach_volume(&id, &server, None).expect("attach");
+    c.try_attach_volume(&id, &server, &AttachOptions::default())
+        .expect("attach");
     let v = c
-        .try_wait_for_volume_status(&id, "in-use", LONG)
+        .try_wait_for_volume_status(&id, VolumeStatus::InUse, LONG)
         .expect("in-use");
     assert_eq!(v.attachments.len(), 1);
     assert_eq!(v.attachments[0].server_id.as_deref(), Some(server.as_str()));
@@ -147,13 +154,17 @@ fn full_lifecycle_asserts_every_state() {
     assert_eq!(listed[0].device.as_deref(), Some(device.as_str()));
 
     // An attached volume cannot be deleted.
-    api_status(c.try_delete_volume(&id, false), 400, "delete attached");
+    api_status(
+        c.try_delete_volume(&id, &DeleteVolumeOptions::default()),
+        400,
+        "delete attached",
+    );
     assert_eq!(c.try_get_volume(&id).unwrap().status, "in-use");
 
     // Detach → available; a second detach is NotAttached.
     c.try_detach_volume(&id, &server).expect("detach");
     let v = c
-        .try_wait_for_volume_status(&id, "available", LONG)
+        .try_wait_for_volume_status(&id, VolumeStatus::Available, LONG)
         .expect("available after detach");
     assert!(v.attachments.is_empty());
     assert!(c.try_list_server_attachments(&server).unwrap().is_empty());
@@ -161,6 +172,7 @@ fn full_lifecycle_asserts_every_state() {
         Err(Error::NotAttached {
             volume_id,
             instance_id,
+            ..
         }) => {
             assert_eq!(volume_id, id);
             assert_eq!(instance_id, server);
@@ -170,9 +182,13 @@ fn full_lifecycle_asserts_every_state() {
     assert!(!c.detach_volume(&id, &server));
 
     // A volume with a snapshot cannot be deleted; a backup with an incremental child neither.
-    api_status(c.try_delete_volume(&id, false), 400, "delete with snapshot");
+    api_status(
+        c.try_delete_volume(&id, &DeleteVolumeOptions::default()),
+        400,
+        "delete with snapshot",
+    );
     let msg = api_status(
-        c.try_delete_backup(&full.id, false),
+        c.try_delete_backup(&full.id, &DeleteBackupOptions::default()),
         400,
         "delete parent backup",
     );
@@ -180,9 +196,18 @@ fn full_lifecycle_asserts_every_state() {
 
     // Force delete is admin-only: 403 and the error says so.
     for (what, result) in [
-        ("volume", c.try_delete_volume(&small.id, true)),
-        ("snapshot", c.try_delete_snapshot(&snap.id, true)),
-        ("backup", c.try_delete_backup(&incr.id, true)),
+        (
+            "volume",
+            c.try_delete_volume(&small.id, &DeleteVolumeOptions::default().force(true)),
+        ),
+        (
+            "snapshot",
+            c.try_delete_snapshot(&snap.id, &DeleteSnapshotOptions::default().force(true)),
+        ),
+        (
+            "backup",
+            c.try_delete_backup(&incr.id, &DeleteBackupOptions::default().force(true)),
+        ),
     ] {
         let err = result.expect_err("force delete must fail for a project member");
         assert_eq!(err.status(), Some(403), "{what}: {err:?}");
@@ -192,18 +217,21 @@ fn full_lifecycle_asserts_every_state() {
     assert_eq!(c.try_get_volume(&small.id).unwrap().status, "available");
 
     // Delete in the right order and wait for each to go.
-    c.try_delete_backup(&incr.id, false).expect("delete incr");
+    c.try_delete_backup(&incr.id, &DeleteBackupOptions::default())
+        .expect("delete incr");
     c.try_wait_for_backup_deleted(&incr.id, LONG)
         .expect("incr gone");
-    c.try_delete_backup(&full.id, false).expect("delete full");
+    c.try_delete_backup(&full.id, &DeleteBackupOptions::default())
+        .expect("delete full");
     c.try_wait_for_backup_deleted(&full.id, LONG)
         .expect("full gone");
-    c.try_delete_snapshot(&snap.id, false)
+    c.try_delete_snapshot(&snap.id, &DeleteSnapshotOptions::default())
         .expect("delete snapshot");
     c.try_wait_for_snapshot_deleted(&snap.id, LONG)
         .expect("snapshot gone");
     for vol in [&id, &restore.volume_id, &small.id] {
-        c.try_delete_volume(vol, false).expect("delete volume");
+        c.try_delete_volume(vol, &DeleteVolumeOptions::default())
+            .expect("delete volume");
         c.try_wait_for_volume_deleted(vol, LONG)
             .expect("volume gone");
         assert!(c.try_get_volume(vol).unwrap_err().is_not_found());
@@ -257,7 +285,7 @@ fn waiter_reached_reports_progress() {
     let mut seen: Vec<String> = Vec::new();
     let mut elapsed: Vec<Duration> = Vec::new();
     let got = c
-        .try_wait_for_volume_status_with(&v.id, "available", LONG, |status, waited| {
+        .try_wait_for_volume_status_with(&v.id, VolumeStatus::Available, LONG, |status, waited| {
             if seen.last().map(String::as_str) != Some(status) {
                 seen.push(status.to_string());
             }
@@ -275,17 +303,18 @@ fn waiter_error_state_fails_at_once() {
     let cloud = quick_cloud();
     let c = client(&cloud);
     let v = c.try_create_volume(1, "w-error", &opts()).unwrap();
-    c.try_wait_for_volume_status(&v.id, "available", LONG)
+    c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
         .unwrap();
     cloud.force_volume_status(&v.id, "error_extending");
     let get_path = format!("{}/{}", volumes_path(), v.id);
     let gets_before = cloud.requests_matching("GET", &get_path);
     let started = Instant::now();
-    match c.try_wait_for_volume_status(&v.id, "available", Duration::from_secs(60)) {
+    match c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, Duration::from_secs(60)) {
         Err(Error::ResourceFailed {
             resource,
             id,
             status,
+            ..
         }) => {
             assert_eq!(resource, "volume");
             assert_eq!(id, v.id);
@@ -297,9 +326,10 @@ fn waiter_error_state_fails_at_once() {
     assert_eq!(cloud.requests_matching("GET", &get_path) - gets_before, 1);
     assert!(started.elapsed() < Duration::from_secs(30));
     // The plain face gives None.
-    assert!(c
-        .wait_for_volume_status(&v.id, "available", Duration::from_secs(60))
-        .is_none());
+    assert!(
+        c.wait_for_volume_status(&v.id, VolumeStatus::Available, Duration::from_secs(60))
+            .is_none()
+    );
 }
 
 #[test]
@@ -310,13 +340,14 @@ fn waiter_timeout_names_last_status() {
     let c = client(&cloud);
     let v = c.try_create_volume(1, "w-timeout", &opts()).unwrap();
     let timeout = Duration::from_millis(200);
-    match c.try_wait_for_volume_status(&v.id, "available", timeout) {
+    match c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, timeout) {
         Err(Error::WaitTimeout {
             resource,
             id,
             target,
             last_status,
             waited,
+            ..
         }) => {
             assert_eq!(resource, "volume");
             assert_eq!(id, v.id);
@@ -330,9 +361,10 @@ fn waiter_timeout_names_last_status() {
     let get_path = format!("{}/{}", volumes_path(), v.id);
     assert!(cloud.requests_matching("GET", &get_path) >= 2);
     // Plain face: None.
-    assert!(c
-        .wait_for_volume_status(&v.id, "available", timeout)
-        .is_none());
+    assert!(
+        c.wait_for_volume_status(&v.id, VolumeStatus::Available, timeout)
+            .is_none()
+    );
     // Deletion waiter on a volume that stays: timeout with target `deleted`.
     match c.try_wait_for_volume_deleted(&v.id, timeout) {
         Err(Error::WaitTimeout {
@@ -353,8 +385,12 @@ fn waiter_deleted_and_404_is_success() {
     let cloud = quick_cloud();
     let c = client(&cloud);
     let v = c.try_create_volume(1, "w-deleted", &opts()).unwrap();
-    assert!(c.wait_for_volume_status(&v.id, "available", LONG).is_some());
-    c.try_delete_volume(&v.id, false).unwrap();
+    assert!(
+        c.wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
+            .is_some()
+    );
+    c.try_delete_volume(&v.id, &DeleteVolumeOptions::default())
+        .unwrap();
     c.try_wait_for_volume_deleted(&v.id, LONG)
         .expect("404 while waiting for deletion is success");
     assert!(cloud.volume_status(&v.id).is_none());
@@ -365,17 +401,20 @@ fn waiter_deleted_and_404_is_success() {
     assert_eq!(cloud.requests_matching("GET", &get_path) - before, 1);
     // Never existed: same.
     assert!(c.wait_for_volume_deleted("00000000-0000-4000-8000-000000000000", LONG));
-    assert!(c
-        .try_wait_for_snapshot_deleted("00000000-0000-4000-8000-000000000001", LONG)
-        .is_ok());
-    assert!(c
-        .try_wait_for_backup_deleted("00000000-0000-4000-8000-000000000002", LONG)
-        .is_ok());
+    assert!(
+        c.try_wait_for_snapshot_deleted("00000000-0000-4000-8000-000000000001", LONG)
+            .is_ok()
+    );
+    assert!(
+        c.try_wait_for_backup_deleted("00000000-0000-4000-8000-000000000002", LONG)
+            .is_ok()
+    );
     // Waiting for a status of a missing volume is NotFound, not success.
-    assert!(c
-        .try_wait_for_volume_status(&v.id, "available", LONG)
-        .unwrap_err()
-        .is_not_found());
+    assert!(
+        c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
+            .unwrap_err()
+            .is_not_found()
+    );
 }
 
 #[test]
@@ -383,7 +422,7 @@ fn waiter_deleted_stops_on_error_deleting() {
     let cloud = quick_cloud();
     let c = client(&cloud);
     let v = c.try_create_volume(1, "w-err-del", &opts()).unwrap();
-    c.try_wait_for_volume_status(&v.id, "available", LONG)
+    c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
         .unwrap();
     cloud.force_volume_status(&v.id, "error_deleting");
     match c.try_wait_for_volume_deleted(&v.id, Duration::from_secs(60)) {

@@ -106,17 +106,34 @@ fn concurrent_calls_reauthenticate_once_per_expiry() {
     );
 }
 
-/// A token that expires within the client's 120 s renewal margin is renewed before each
-/// call, so no request ever meets a 401.
+/// A token is renewed before a call once less than a quarter of its life (at most 120 s) is
+/// left, so no request ever meets a 401; until then it is reused.
 #[test]
 fn short_lived_token_is_renewed_before_use() {
+    // A 60 s token is used for 45 s: five calls, one authentication (the margin is a quarter
+    // of the lifetime, not the 120 s that would renew it before every call).
     let cloud = FakeCloud::builder()
         .token_lifetime(Duration::from_secs(60))
         .transition_delay(Duration::ZERO)
         .start();
     let c = client(&cloud);
+    let v = c.try_create_volume(1, "reuse", &opts()).unwrap();
+    for _ in 0..4 {
+        c.try_get_volume(&v.id).expect("get");
+    }
+    assert_eq!(cloud.auth_requests(), 1);
+    assert_eq!(cloud.requests_matching("*", &cinder()), 5);
+
+    // A 1 s token is renewed once 750 ms have passed: sleeping 800 ms before each call makes
+    // every call authenticate first.
+    let cloud = FakeCloud::builder()
+        .token_lifetime(Duration::from_secs(1))
+        .transition_delay(Duration::ZERO)
+        .start();
+    let c = client(&cloud);
     let v = c.try_create_volume(1, "renew", &opts()).unwrap();
     for _ in 0..4 {
+        std::thread::sleep(Duration::from_millis(800));
         c.try_get_volume(&v.id).expect("get");
     }
     // One authentication per call (renewed proactively) ...
@@ -186,9 +203,10 @@ fn keystone_failing_after_expiry_is_an_error_not_a_loop() {
     }
     assert_eq!(cloud.auth_requests(), 2, "one attempt, no loop");
     // Each further call tries once more, still bounded.
-    assert!(c
-        .try_get_volume("00000000-0000-4000-8000-000000000000")
-        .is_err());
+    assert!(
+        c.try_get_volume("00000000-0000-4000-8000-000000000000")
+            .is_err()
+    );
     assert_eq!(cloud.auth_requests(), 3);
     // Keystone back: the client recovers.
     cloud.clear_faults();
@@ -393,6 +411,7 @@ fn stalled_reply_times_out_instead_of_hanging() {
         Error::Transport {
             message,
             outcome_unknown,
+            ..
         } => {
             assert!(message.contains("timed out"), "{message}");
             assert!(!outcome_unknown);

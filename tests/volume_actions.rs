@@ -7,14 +7,14 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::*;
-use httpmock::prelude::*;
 use httpmock::Mock;
+use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    AbsoluteLimits, AvailabilityZone, CreateVolumeOptions, Error, InfomaniakVolumeClient,
-    MigrationPolicy, QuotaUsage, UpdateVolume, VolumeType,
+    CreateVolumeOptions, Error, InfomaniakVolumeClient, MigrationPolicy, UpdateSnapshot,
+    UpdateVolume,
 };
 use log::Level;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 fn cinder(path: &str) -> String {
     format!("{CINDER}{path}")
@@ -63,23 +63,96 @@ fn fault_body(key: &str, status: u16, message: &str) -> Value {
     json!({ key: {"code": status, "message": message} })
 }
 
-fn not_found_volume(id: &str) -> Error {
-    Error::NotFound {
-        resource: "volume",
-        id: id.to_string(),
-        message: format!("Volume {id} could not be found."),
-        request_id: Some(REQUEST_ID.to_string()),
-    }
+/// Asserts `result` is `Error::NotFound` with these fields and the mock's request id.
+#[track_caller]
+fn assert_not_found<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    resource: &str,
+    id: &str,
+    message: &str,
+) {
+    let Err(Error::NotFound {
+        resource: got_resource,
+        id: got_id,
+        message: got_message,
+        request_id,
+        ..
+    }) = &result
+    else {
+        panic!("expected NotFound, got {result:?}")
+    };
+    assert_eq!(*got_resource, resource);
+    assert_eq!(got_id, id);
+    assert_eq!(got_message, message);
+    assert_eq!(request_id.as_deref(), Some(REQUEST_ID));
 }
 
-fn bad_request(message: &str) -> Error {
-    Error::Api {
-        status: 400,
-        code: Some("badRequest".into()),
-        message: message.to_string(),
-        request_id: Some(REQUEST_ID.to_string()),
-        retry_after: None,
-    }
+/// Asserts `result` is Cinder's 404 for the volume `id`.
+#[track_caller]
+fn assert_not_found_volume<T: std::fmt::Debug>(result: Result<T, Error>, id: &str) {
+    assert_not_found(
+        result,
+        "volume",
+        id,
+        &format!("Volume {id} could not be found."),
+    );
+}
+
+/// Asserts `result` is `Error::Api` with these fields, the mock's request id and no
+/// `Retry-After`.
+#[track_caller]
+fn assert_api<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    status: u16,
+    code: &str,
+    message: &str,
+) {
+    let Err(Error::Api {
+        status: got_status,
+        code: got_code,
+        message: got_message,
+        request_id,
+        retry_after,
+        ..
+    }) = &result
+    else {
+        panic!("expected Api, got {result:?}")
+    };
+    assert_eq!(*got_status, status);
+    assert_eq!(got_code.as_deref(), Some(code));
+    assert_eq!(got_message, message);
+    assert_eq!(request_id.as_deref(), Some(REQUEST_ID));
+    assert_eq!(*retry_after, None);
+}
+
+/// Asserts `result` is Cinder's 400 `badRequest` with `message`.
+#[track_caller]
+fn assert_bad_request<T: std::fmt::Debug>(result: Result<T, Error>, message: &str) {
+    assert_api(result, 400, "badRequest", message);
+}
+
+/// Asserts `result` is `Error::Unsupported` for Cinder with these fields.
+#[track_caller]
+fn assert_unsupported<T: std::fmt::Debug>(
+    result: Result<T, Error>,
+    feature: &str,
+    required: &str,
+    available: &str,
+) {
+    let Err(Error::Unsupported {
+        api,
+        feature: got_feature,
+        required: got_required,
+        available: got_available,
+        ..
+    }) = &result
+    else {
+        panic!("expected Unsupported, got {result:?}")
+    };
+    assert_eq!(*api, "Cinder");
+    assert_eq!(got_feature, feature);
+    assert_eq!(got_required, required);
+    assert_eq!(got_available, available);
 }
 
 /// A mock for `method path` with the token and the Cinder microversion header, answering
@@ -136,10 +209,7 @@ fn update_volume_sends_only_the_given_fields() {
         200,
         Some(volume_json("v1", "renamed", "available")),
     );
-    let update = UpdateVolume {
-        name: Some("renamed".into()),
-        ..Default::default()
-    };
+    let update = UpdateVolume::default().name("renamed");
     let volume = no_error_line(|| client.try_update_volume("v1", &update)).unwrap();
     assert_eq!(volume.id, "v1");
     assert_eq!(volume.name.as_deref(), Some("renamed"));
@@ -158,11 +228,10 @@ fn update_volume_sends_only_the_given_fields() {
         200,
         Some(volume_json("v2", "n", "available")),
     );
-    let update = UpdateVolume {
-        name: Some("n".into()),
-        description: Some("d".into()),
-        metadata: Some(metadata),
-    };
+    let update = UpdateVolume::default()
+        .name("n")
+        .description("d")
+        .metadata(metadata);
     assert_eq!(client.try_update_volume("v2", &update).unwrap().id, "v2");
     all.assert_calls(1);
 
@@ -199,14 +268,8 @@ fn update_volume_failure_both_faces() {
             "Volume gone could not be found.",
         )),
     );
-    let update = UpdateVolume {
-        name: Some("x".into()),
-        ..Default::default()
-    };
-    assert_eq!(
-        client.try_update_volume("gone", &update),
-        Err(not_found_volume("gone"))
-    );
+    let update = UpdateVolume::default().name("x");
+    assert_not_found_volume(client.try_update_volume("gone", &update), "gone");
     let (plain, line) = one_error_line(|| client.update_volume("gone", &update));
     assert_eq!(plain, None);
     assert!(line.contains("update_volume(gone) failed"), "{line}");
@@ -293,14 +356,11 @@ fn volume_metadata_get_set_delete() {
                 "Metadata item was not found.",
             ));
     });
-    assert_eq!(
+    assert_not_found(
         client.try_delete_volume_metadata_key("v1", "nokey"),
-        Err(Error::NotFound {
-            resource: "volume",
-            id: "v1".into(),
-            message: "Metadata item was not found.".into(),
-            request_id: Some(REQUEST_ID.into()),
-        })
+        "volume",
+        "v1",
+        "Metadata item was not found.",
     );
     plain_bool_fails(
         || client.delete_volume_metadata_key("v1", "nokey"),
@@ -346,10 +406,7 @@ fn volume_metadata_failures() {
             "Volume gone could not be found.",
         )),
     );
-    assert_eq!(
-        client.try_get_volume_metadata("gone"),
-        Err(not_found_volume("gone"))
-    );
+    assert_not_found_volume(client.try_get_volume_metadata("gone"), "gone");
     let (plain, line) = one_error_line(|| client.get_volume_metadata("gone"));
     assert_eq!(plain, None);
     assert!(line.contains("get_volume_metadata(gone) failed"), "{line}");
@@ -365,9 +422,9 @@ fn volume_metadata_failures() {
         400,
         Some(fault_body("badRequest", 400, "Invalid metadata.")),
     );
-    assert_eq!(
+    assert_bad_request(
         client.try_set_volume_metadata("v1", &md),
-        Err(bad_request("Invalid metadata."))
+        "Invalid metadata.",
     );
     let (plain, line) = one_error_line(|| client.set_volume_metadata("v1", &md));
     assert_eq!(plain, None);
@@ -426,9 +483,9 @@ fn retype_sends_the_policy() {
             "Retype requires a different volume type.",
         )),
     );
-    assert_eq!(
+    assert_bad_request(
         client.try_retype_volume("v3", "CEPH_1_perf1", MigrationPolicy::Never),
-        Err(bad_request("Retype requires a different volume type."))
+        "Retype requires a different volume type.",
     );
     let (ok, line) =
         one_error_line(|| client.retype_volume("v3", "CEPH_1_perf1", MigrationPolicy::Never));
@@ -488,10 +545,7 @@ fn set_bootable_sends_a_json_boolean_and_accepts_200() {
             "Volume gone could not be found.",
         )),
     );
-    assert_eq!(
-        client.try_set_volume_bootable("gone", true),
-        Err(not_found_volume("gone"))
-    );
+    assert_not_found_volume(client.try_set_volume_bootable("gone", true), "gone");
     plain_bool_fails(
         || client.set_volume_bootable("gone", true),
         "set_volume_bootable(gone) failed",
@@ -535,9 +589,9 @@ fn set_readonly_both_faces() {
             "Volume status must be available.",
         )),
     );
-    assert_eq!(
+    assert_bad_request(
         client.try_set_volume_readonly("v2", true),
-        Err(bad_request("Volume status must be available."))
+        "Volume status must be available.",
     );
     plain_bool_fails(
         || client.set_volume_readonly("v2", true),
@@ -575,9 +629,9 @@ fn revert_to_snapshot_both_faces() {
             "Invalid snapshot: not the latest.",
         )),
     );
-    assert_eq!(
+    assert_bad_request(
         client.try_revert_volume_to_snapshot("v1", "s0"),
-        Err(bad_request("Invalid snapshot: not the latest."))
+        "Invalid snapshot: not the latest.",
     );
     let (done, line) = one_error_line(|| client.revert_volume_to_snapshot("v1", "s0"));
     assert!(!done);
@@ -619,11 +673,19 @@ fn update_snapshot_both_faces() {
         200,
         Some(snapshot),
     );
-    let s = client.try_update_snapshot("s1", Some("new"), None).unwrap();
+    let s = client
+        .try_update_snapshot("s1", &UpdateSnapshot::default().name("new"))
+        .unwrap();
     assert_eq!(s.id, "s1");
     assert_eq!(s.name.as_deref(), Some("new"));
     assert_eq!(s.volume_id, "v1");
-    let plain = no_error_line(|| client.update_snapshot("s1", Some("new"), Some("d"))).unwrap();
+    let plain = no_error_line(|| {
+        client.update_snapshot(
+            "s1",
+            &UpdateSnapshot::default().name("new").description("d"),
+        )
+    })
+    .unwrap();
     assert_eq!(plain, s);
     name_only.assert_calls(1);
     both.assert_calls(1);
@@ -640,16 +702,14 @@ fn update_snapshot_both_faces() {
             "Snapshot gone could not be found.",
         )),
     );
-    assert_eq!(
-        client.try_update_snapshot("gone", None, Some("x")),
-        Err(Error::NotFound {
-            resource: "snapshot",
-            id: "gone".into(),
-            message: "Snapshot gone could not be found.".into(),
-            request_id: Some(REQUEST_ID.into()),
-        })
+    let update = UpdateSnapshot::default().description("x");
+    assert_not_found(
+        client.try_update_snapshot("gone", &update),
+        "snapshot",
+        "gone",
+        "Snapshot gone could not be found.",
     );
-    let (plain, line) = one_error_line(|| client.update_snapshot("gone", None, Some("x")));
+    let (plain, line) = one_error_line(|| client.update_snapshot("gone", &update));
     assert_eq!(plain, None);
     assert!(line.contains("update_snapshot(gone) failed"), "{line}");
     missing.assert_calls(2);
@@ -674,24 +734,19 @@ fn volume_types_and_availability_zones() {
     );
     let mut specs = BTreeMap::new();
     specs.insert("volume_backend_name".to_string(), "ceph".to_string());
-    let expected = vec![
-        VolumeType {
-            id: "t1".into(),
-            name: "CEPH_1_perf1".into(),
-            description: None,
-            is_public: true,
-            extra_specs: specs,
-        },
-        VolumeType {
-            id: "t2".into(),
-            name: "CEPH_1_perf2".into(),
-            description: None,
-            is_public: false,
-            extra_specs: BTreeMap::new(),
-        },
-    ];
-    assert_eq!(client.try_list_volume_types().unwrap(), expected);
-    assert_eq!(no_error_line(|| client.list_volume_types()), expected);
+    let got = client.try_list_volume_types().unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].id, "t1");
+    assert_eq!(got[0].name, "CEPH_1_perf1");
+    assert_eq!(got[0].description, None);
+    assert!(got[0].is_public);
+    assert_eq!(got[0].extra_specs, specs);
+    assert_eq!(got[1].id, "t2");
+    assert_eq!(got[1].name, "CEPH_1_perf2");
+    assert_eq!(got[1].description, None);
+    assert!(!got[1].is_public);
+    assert_eq!(got[1].extra_specs, BTreeMap::new());
+    assert_eq!(no_error_line(|| client.list_volume_types()), got);
     types.assert_calls(2);
 
     let zones = cinder_mock(
@@ -705,18 +760,14 @@ fn volume_types_and_availability_zones() {
             {"zoneName": "dc3-a-09", "zoneState": {"available": false}}
         ]})),
     );
-    let expected = vec![
-        AvailabilityZone {
-            name: "nova".into(),
-            available: true,
-        },
-        AvailabilityZone {
-            name: "dc3-a-09".into(),
-            available: false,
-        },
-    ];
-    assert_eq!(client.try_list_availability_zones().unwrap(), expected);
-    assert_eq!(no_error_line(|| client.list_availability_zones()), expected);
+    let got = client.try_list_availability_zones().unwrap();
+    assert_eq!(
+        got.iter()
+            .map(|z| (z.name.as_str(), z.available))
+            .collect::<Vec<_>>(),
+        [("nova", true), ("dc3-a-09", false)]
+    );
+    assert_eq!(no_error_line(|| client.list_availability_zones()), got);
     zones.assert_calls(2);
 }
 
@@ -733,16 +784,15 @@ fn project_information_failures() {
             Some(fault_body("forbidden", 403, "Policy doesn't allow it.")),
         );
     }
-    let forbidden = Error::Api {
-        status: 403,
-        code: Some("forbidden".into()),
-        message: "Policy doesn't allow it.".into(),
-        request_id: Some(REQUEST_ID.into()),
-        retry_after: None,
-    };
-    assert_eq!(client.try_list_volume_types(), Err(forbidden.clone()));
-    assert_eq!(client.try_list_availability_zones(), Err(forbidden.clone()));
-    assert_eq!(client.try_get_limits(), Err(forbidden));
+    let forbidden = "Policy doesn't allow it.";
+    assert_api(client.try_list_volume_types(), 403, "forbidden", forbidden);
+    assert_api(
+        client.try_list_availability_zones(),
+        403,
+        "forbidden",
+        forbidden,
+    );
+    assert_api(client.try_get_limits(), 403, "forbidden", forbidden);
     let (types, line) = one_error_line(|| client.list_volume_types());
     assert!(types.is_empty());
     assert!(line.contains("list_volume_types() failed"), "{line}");
@@ -765,20 +815,18 @@ fn limits_from_the_sample() {
         200,
         Some(sample("cinder/limits/limits-show-response.json")),
     );
-    let expected = AbsoluteLimits {
-        max_total_volumes: Some(10),
-        total_volumes_used: Some(0),
-        max_total_volume_gigabytes: Some(1000),
-        total_gigabytes_used: Some(0),
-        max_total_snapshots: Some(10),
-        total_snapshots_used: Some(0),
-        max_total_backups: Some(10),
-        total_backups_used: Some(0),
-        max_total_backup_gigabytes: Some(1000),
-        total_backup_gigabytes_used: Some(0),
-    };
     let got = client.try_get_limits().unwrap();
-    assert_eq!(got, expected);
+    assert_eq!(got.max_total_volumes, Some(10));
+    assert_eq!(got.total_volumes_used, Some(0));
+    assert_eq!(got.max_total_volume_gigabytes, Some(1000));
+    assert_eq!(got.total_gigabytes_used, Some(0));
+    assert_eq!(got.max_total_snapshots, Some(10));
+    assert_eq!(got.total_snapshots_used, Some(0));
+    assert_eq!(got.max_total_backups, Some(10));
+    assert_eq!(got.total_backups_used, Some(0));
+    assert_eq!(got.max_total_backup_gigabytes, Some(1000));
+    assert_eq!(got.total_backup_gigabytes_used, Some(0));
+    let expected = got.clone();
     assert_eq!(got.volumes_left(), Some(10));
     assert_eq!(got.gigabytes_left(), Some(1000));
     assert_eq!(got.snapshots_left(), Some(10));
@@ -831,27 +879,26 @@ fn quotas_use_the_token_project_and_drop_id() {
             .json_body(sample("cinder/quota_sets/quotas-show-usage-response.json"));
     });
     let got = client.try_get_quotas().unwrap();
-    let usage = |limit| QuotaUsage {
-        limit,
-        in_use: 0,
-        reserved: 0,
-    };
-    let expected: BTreeMap<String, QuotaUsage> = [
-        ("backup_gigabytes", usage(1000)),
-        ("backups", usage(10)),
-        ("gigabytes", usage(1000)),
-        ("gigabytes___DEFAULT__", usage(-1)),
-        ("groups", usage(10)),
-        ("per_volume_gigabytes", usage(-1)),
-        ("snapshots", usage(10)),
-        ("snapshots___DEFAULT__", usage(-1)),
-        ("volumes", usage(10)),
-        ("volumes___DEFAULT__", usage(-1)),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
-    assert_eq!(got, expected);
+    // (name, limit, in_use, reserved)
+    let expected = [
+        ("backup_gigabytes", 1000, 0, 0),
+        ("backups", 10, 0, 0),
+        ("gigabytes", 1000, 0, 0),
+        ("gigabytes___DEFAULT__", -1, 0, 0),
+        ("groups", 10, 0, 0),
+        ("per_volume_gigabytes", -1, 0, 0),
+        ("snapshots", 10, 0, 0),
+        ("snapshots___DEFAULT__", -1, 0, 0),
+        ("volumes", 10, 0, 0),
+        ("volumes___DEFAULT__", -1, 0, 0),
+    ];
+    assert_eq!(
+        got.iter()
+            .map(|(k, u)| (k.as_str(), u.limit, u.in_use, u.reserved))
+            .collect::<Vec<_>>(),
+        expected
+    );
+    let expected = got.clone();
     assert!(!got.contains_key("id"));
     assert_eq!(no_error_line(|| client.get_quotas()), Some(expected));
     quotas.assert_calls(2);
@@ -867,16 +914,7 @@ fn quotas_failure_both_faces() {
             .header("x-openstack-request-id", REQUEST_ID)
             .json_body(fault_body("forbidden", 403, "Not allowed."));
     });
-    assert_eq!(
-        client.try_get_quotas(),
-        Err(Error::Api {
-            status: 403,
-            code: Some("forbidden".into()),
-            message: "Not allowed.".into(),
-            request_id: Some(REQUEST_ID.into()),
-            retry_after: None,
-        })
-    );
+    assert_api(client.try_get_quotas(), 403, "forbidden", "Not allowed.");
     let (plain, line) = one_error_line(|| client.get_quotas());
     assert_eq!(plain, None);
     assert!(line.contains("get_quotas() failed"), "{line}");
@@ -951,8 +989,10 @@ fn negotiation_keeps_the_configured_version_below_the_server_maximum() {
     versions.assert_calls(1);
 }
 
+/// A version document without a usable v3 entry is not an error any more: the configured
+/// version is sent, and the failed discovery is remembered (not fetched again at once).
 #[test]
-fn negotiation_failure_both_faces() {
+fn negotiation_failure_falls_back_to_the_configured_version() {
     capture_logs();
     let server = MockServer::start();
     mock_keystone(&server);
@@ -961,16 +1001,14 @@ fn negotiation_failure_both_faces() {
         then.status(200)
             .json_body(json!({"versions": [{"id": "v2.0", "version": ""}]}));
     });
+    let list = mock_list_with_header(&server, "volume 3.67");
     let client = negotiating_client(&server, "3.67");
-    let err = client.try_volume_microversion().unwrap_err();
-    assert!(
-        matches!(&err, Error::Decode { what, .. } if what == "Cinder version document"),
-        "{err:?}"
-    );
-    let (plain, line) = one_error_line(|| client.volume_microversion());
-    assert_eq!(plain, None);
-    assert!(line.contains("volume_microversion() failed"), "{line}");
-    assert_eq!(versions.calls(), 2, "a failure is not cached");
+    assert_eq!(client.try_volume_microversion(), Ok("3.67".to_string()));
+    let plain = no_error_line(|| client.volume_microversion());
+    assert_eq!(plain, Some("3.67".to_string()));
+    assert_eq!(no_error_line(|| client.try_list_volumes()), Ok(vec![]));
+    list.assert_calls(1);
+    assert_eq!(versions.calls(), 1, "a failure is remembered for a while");
 }
 
 #[test]
@@ -1000,18 +1038,12 @@ fn create_from_backup_needs_3_47() {
             .json_body(volume_json("v1", "r", "creating"));
     });
     let client = negotiating_client(&server, "3.67");
-    let options = CreateVolumeOptions {
-        backup_id: Some("b1".into()),
-        ..Default::default()
-    };
-    let expected = Error::Unsupported {
-        feature: "create a volume from a backup".into(),
-        required: "3.47".into(),
-        available: "3.40".into(),
-    };
-    assert_eq!(
+    let options = CreateVolumeOptions::default().backup_id("b1");
+    assert_unsupported(
         client.try_create_volume(10, "restored", &options),
-        Err(expected)
+        "create a volume from a backup",
+        "3.47",
+        "3.40",
     );
     let (plain, line) = one_error_line(|| client.create_volume(10, "restored", &options));
     assert_eq!(plain, None);
@@ -1061,13 +1093,11 @@ fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
     });
     let versions = mock_versions(&server, "3.70");
     let client = pinned_client(&server, "3.41");
-    assert_eq!(
+    assert_unsupported(
         client.try_extend_volume("v1", 20),
-        Err(Error::Unsupported {
-            feature: "extend an in-use volume".into(),
-            required: "3.42".into(),
-            available: "3.41".into(),
-        })
+        "extend an in-use volume",
+        "3.42",
+        "3.41",
     );
     plain_bool_fails(
         || client.extend_volume("v1", 20),
@@ -1134,14 +1164,11 @@ fn revert_at_3_39_is_unsupported() {
         then.status(202);
     });
     let client = pinned_client(&server, "3.39");
-    let expected = Error::Unsupported {
-        feature: "revert a volume to a snapshot".into(),
-        required: "3.40".into(),
-        available: "3.39".into(),
-    };
-    assert_eq!(
+    assert_unsupported(
         client.try_revert_volume_to_snapshot("v1", "s1"),
-        Err(expected)
+        "revert a volume to a snapshot",
+        "3.40",
+        "3.39",
     );
     plain_bool_fails(
         || client.revert_volume_to_snapshot("v1", "s1"),

@@ -28,12 +28,12 @@ pub fn volumes_detail_path() -> String {
 
 /// A fast retry policy: `max_retries` retries with millisecond backoffs.
 pub fn fast_retry(max_retries: u32) -> RetryPolicy {
-    RetryPolicy {
-        max_retries,
-        initial_backoff: Duration::from_millis(2),
-        max_backoff: Duration::from_millis(5),
-        max_total: Duration::from_secs(20),
-    }
+    let mut retry = RetryPolicy::default();
+    retry.max_retries = max_retries;
+    retry.initial_backoff = Duration::from_millis(2);
+    retry.max_backoff = Duration::from_millis(5);
+    retry.max_total = Duration::from_secs(20);
+    retry
 }
 
 /// Application-credential config for `cloud` with fast waiters and fast retries.
@@ -43,11 +43,11 @@ pub fn config(cloud: &FakeCloud) -> Config {
         FakeCloud::APP_CREDENTIAL_SECRET,
     );
     config.auth_url = cloud.auth_url();
-    config.wait = WaitPolicy {
-        initial_interval: Duration::from_millis(5),
-        max_interval: Duration::from_millis(20),
-        backoff: 1.5,
-    };
+    let mut wait = WaitPolicy::default();
+    wait.initial_interval = Duration::from_millis(5);
+    wait.max_interval = Duration::from_millis(20);
+    wait.backoff = 1.5;
+    config.wait = wait;
     config.retry = fast_retry(3);
     config.request_timeout = Duration::from_secs(10);
     config.connect_timeout = Duration::from_secs(5);
