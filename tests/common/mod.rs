@@ -5,12 +5,12 @@
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 
-use httpmock::prelude::*;
 use httpmock::Mock;
+use httpmock::prelude::*;
 use infomaniak_block_storage::{
     Config, InfomaniakVolumeClient, ProxySetting, RetryPolicy, WaitPolicy,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 pub const APP_CRED_ID: &str = "app-cred-id-42";
 pub const APP_CRED_SECRET: &str = "S3CR3T-app-cred-value";
