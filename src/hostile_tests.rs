@@ -100,10 +100,7 @@ proptest! {
         let _ = identity::parse_http_date(&text);
         let _ = crate::Microversion::parse(&text);
         let _ = crate::Interface::parse(&text);
-        let mut link = pagination::Link::default();
-        link.href = text.clone();
-        link.rel = "next".into();
-        let links = [link];
+        let links = [pagination::Link { href: text.clone(), rel: "next".into() }];
         let _ = pagination::next_query(&links);
         let _ = crate::microversion::parse_not_acceptable(&text);
         let _ = crate::listing::encode(&text);

@@ -123,6 +123,7 @@ mod project;
 mod raw;
 mod snapshots;
 mod status;
+mod transfers;
 mod transport;
 mod validate;
 mod volumes;
@@ -138,7 +139,7 @@ pub use config::{
     Auth, Config, DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST, DEFAULT_MAX_PAGES,
     DEFAULT_REGION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_VOLUME_MICROVERSION, Domain, Interface,
-    Project, ProxySetting, RetryPolicy, Secret, User, WaitPolicy,
+    Project, ProxySetting, RetryPolicy, Secret, TokenCache, User, WaitPolicy,
 };
 pub use error::{Cause, Error, Result};
 pub use listing::ListOptions;
@@ -150,7 +151,8 @@ pub use raw::{ApiService, RawRequest, RawResponse};
 pub use snapshots::{
     CreateSnapshotOptions, DeleteSnapshotOptions, Snapshot, SnapshotStatus, UpdateSnapshot,
 };
+pub use transfers::{CreateTransferOptions, CreatedTransfer, VolumeTransfer};
 pub use volumes::{
-    CreateVolumeOptions, DeleteVolumeOptions, MigrationPolicy, UpdateVolume, Volume,
-    VolumeAttachment, VolumeStatus,
+    CreateVolumeOptions, DeleteVolumeOptions, ImageUpload, MigrationPolicy, UpdateVolume,
+    UploadImageOptions, Volume, VolumeAttachment, VolumeStatus,
 };

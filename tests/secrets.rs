@@ -4,12 +4,12 @@
 mod common;
 
 use common::*;
-use httpmock::prelude::*;
 use httpmock::Mock;
+use httpmock::prelude::*;
 use infomaniak_block_storage::{
     Auth, Config, CreateVolumeOptions, Domain, Error, InfomaniakVolumeClient, Project, Secret, User,
 };
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Longer than the 16-byte rows in which `ureq-proto` hex-dumps traffic at trace level, so a
 /// match can only come from a line that holds the whole value.

@@ -109,9 +109,40 @@ pub struct Config {
     pub insecure: bool,
     /// Which HTTP proxy to use; from the environment by default (see [`ProxySetting`]).
     pub proxy: ProxySetting,
+    /// Keep the Keystone token in a per-user cache file, so that the next process with the
+    /// same settings reuses it instead of authenticating; off by default. See [`TokenCache`].
+    /// `INFOMANIAK_TOKEN_CACHE=1` (or a folder path) sets it.
+    pub token_cache: TokenCache,
     /// Idle connections kept open per host for reuse. Threads sharing a client each hold one
     /// while a request is in flight, so this is about the number of threads.
     pub max_idle_connections_per_host: usize,
+}
+
+/// Where tokens are cached across processes, if anywhere.
+///
+/// Build scripts and small tools start many processes, and each one would otherwise ask
+/// Keystone for a token (about 370 ms on a genuine Keystone). The cache file is named by a
+/// hash of the public auth settings (never a secret), lives in a folder of mode 0700 with mode
+/// 0600, and is ignored unless it belongs to the current user and nobody else may read it. A
+/// 401 drops the entry; any problem falls back to authenticating, with a debug line. Unix only
+/// (elsewhere the setting does nothing).
+///
+/// ```
+/// use infomaniak_block_storage::{Config, TokenCache};
+///
+/// let mut config = Config::application_credential("my-id", "my-secret");
+/// config.token_cache = TokenCache::UserCacheDir;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenCache {
+    /// No cache: every process authenticates.
+    #[default]
+    Off,
+    /// `$XDG_CACHE_HOME/infomaniak-block-storage/` (or `~/.cache/...`, `~/Library/Caches/...`).
+    UserCacheDir,
+    /// This folder.
+    Dir(PathBuf),
 }
 
 /// Which HTTP proxy carries the requests.
@@ -157,6 +188,7 @@ impl Default for Config {
             insecure: false,
             proxy: ProxySetting::FromEnvironment,
             max_idle_connections_per_host: DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST,
+            token_cache: TokenCache::Off,
         }
     }
 }

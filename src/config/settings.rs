@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use log::debug;
 
-use super::{Auth, Config, Domain, Interface, Project, Secret, User, normalize_auth_url};
+use super::{
+    Auth, Config, Domain, Interface, Project, Secret, TokenCache, User, normalize_auth_url,
+};
 use crate::error::{Error, Result};
 
 /// Settings looked up by their openrc name (`OS_AUTH_URL`, ...), with where they came from.
@@ -71,8 +73,31 @@ impl<'a> Settings<'a> {
 /// `Config::from_vars`: `INFOMANIAK_*` first, then `OS_CLOUD`, then the openrc variables.
 pub(crate) fn from_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
     let vars = Settings::new(get, Source::Variables);
+    let token_cache = token_cache(&vars)?;
+    let mut config = from_sources(&vars, get)?;
+    config.token_cache = token_cache;
+    Ok(config)
+}
+
+/// `INFOMANIAK_TOKEN_CACHE`: `1`/`true`/`on` for the user's cache folder, `0`/`false`/`off`
+/// for none, or a folder's absolute path.
+fn token_cache(vars: &Settings<'_>) -> Result<TokenCache> {
+    let Some(value) = vars.value("INFOMANIAK_TOKEN_CACHE") else {
+        return Ok(TokenCache::Off);
+    };
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(TokenCache::UserCacheDir),
+        "0" | "false" | "no" | "off" => Ok(TokenCache::Off),
+        _ if value.starts_with('/') => Ok(TokenCache::Dir(PathBuf::from(value.trim()))),
+        _ => Err(Error::config(format!(
+            "INFOMANIAK_TOKEN_CACHE is `{value}`; expected 1, 0 or an absolute folder path"
+        ))),
+    }
+}
+
+fn from_sources(vars: &Settings<'_>, get: &dyn Fn(&str) -> Option<String>) -> Result<Config> {
     let mut config = Config::default();
-    tls(&vars, &mut config)?;
+    tls(vars, &mut config)?;
 
     let ik_id = vars.value("INFOMANIAK_APP_CREDENTIAL_ID");
     let ik_secret = vars.value("INFOMANIAK_APP_CREDENTIAL_SECRET");
@@ -121,7 +146,7 @@ pub(crate) fn from_vars(get: &dyn Fn(&str) -> Option<String>) -> Result<Config> 
              or source an OpenStack openrc file (OS_AUTH_URL is not set)",
         ));
     }
-    openrc(&vars, config)
+    openrc(vars, config)
 }
 
 /// `Config::from_cloud`: the entry read by [`super::clouds`], through the same rules.

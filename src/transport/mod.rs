@@ -8,6 +8,7 @@ mod fault;
 pub(crate) mod identity;
 mod retry;
 mod session;
+mod token_cache;
 
 use std::cell::Cell;
 use std::sync::Arc;
@@ -180,7 +181,7 @@ impl Transport {
         config.validate()?;
         Ok(Transport {
             agents: agent::Agents::new(&config)?,
-            sessions: Sessions::new(),
+            sessions: Sessions::new(&config),
             versions: [Service::BlockStorage, Service::Compute].map(|service| {
                 VersionState::new(service.api(), service.configured_microversion(&config))
             }),

@@ -13,6 +13,7 @@ use super::agent::Agents;
 use super::exchange::{Outgoing, exchange};
 use super::fault::{decode_fault, reason};
 use super::identity::{self, TokenInfo};
+use super::token_cache;
 use crate::config::{Config, Secret};
 use crate::error::{Error, Result};
 
@@ -63,13 +64,16 @@ pub(crate) struct Sessions {
     // flight instead of sending their own (single-flight).
     state: Mutex<AuthState>,
     generation: AtomicU64,
+    /// The token cache file shared with other processes, when `Config::token_cache` is on.
+    cache: Option<std::path::PathBuf>,
 }
 
 impl Sessions {
-    pub(crate) fn new() -> Sessions {
+    pub(crate) fn new(config: &Config) -> Sessions {
         Sessions {
             state: Mutex::new(AuthState::default()),
             generation: AtomicU64::new(0),
+            cache: token_cache::path(config),
         }
     }
 
@@ -102,7 +106,65 @@ impl Sessions {
                 return Err(error.clone());
             }
         }
+        if let Some(session) = self.cached(config) {
+            let session = Arc::new(session);
+            guard.current = Some(Arc::clone(&session));
+            return Ok(session);
+        }
         self.authenticate_into(&mut guard, config, agents)
+    }
+
+    /// A still-fresh session from the token cache, if it is on and holds one.
+    fn cached(&self, config: &Config) -> Option<Session> {
+        let entry = token_cache::load(self.cache.as_deref()?)?;
+        let left = entry.time_left();
+        let session = Session {
+            token: Secret::new(entry.token),
+            expires_at: left.map(|left| Instant::now() + left),
+            margin: EXPIRY_MARGIN.min(left.unwrap_or(EXPIRY_MARGIN) / 4),
+            endpoints: [
+                (Service::BlockStorage, entry.block_storage),
+                (Service::Compute, entry.compute),
+            ]
+            .map(|(service, url)| {
+                url.ok_or_else(|| Error::EndpointNotFound {
+                    service: service.catalog_types()[0].to_string(),
+                    region: config.region.clone(),
+                    interface: config.interface.as_str().to_string(),
+                })
+            }),
+            project_id: entry.project_id,
+            generation: self.generation.fetch_add(1, Ordering::Relaxed) + 1,
+        };
+        // Within the renewal margin it is as good as expired.
+        if !session.fresh() {
+            return None;
+        }
+        debug!(
+            "reusing cached token {} from the token cache",
+            super::token_fingerprint(session.token.expose())
+        );
+        Some(session)
+    }
+
+    fn remember(&self, session: &Session) {
+        let Some(path) = self.cache.as_deref() else {
+            return;
+        };
+        let expires_at = session.expires_at.map(|at| {
+            let left = at.saturating_duration_since(Instant::now());
+            (SystemTime::now() + left)
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+        let entry = token_cache::Entry {
+            token: session.token.expose().to_string(),
+            expires_at,
+            block_storage: session.endpoints[0].as_ref().ok().cloned(),
+            compute: session.endpoints[1].as_ref().ok().cloned(),
+            project_id: session.project_id.clone(),
+        };
+        token_cache::store(path, &entry);
     }
 
     /// Authenticates now, replacing any token held.
@@ -121,6 +183,10 @@ impl Sessions {
             .is_some_and(|current| current.generation == stale.generation)
         {
             guard.current = None;
+            // Another process would only meet the same 401.
+            if let Some(path) = self.cache.as_deref() {
+                token_cache::remove(path);
+            }
         }
     }
 
@@ -132,6 +198,7 @@ impl Sessions {
     ) -> Result<Arc<Session>> {
         match self.authenticate(config, agents) {
             Ok(session) => {
+                self.remember(&session);
                 let session = Arc::new(session);
                 state.current = Some(Arc::clone(&session));
                 state.failure = None;

@@ -392,3 +392,82 @@ impl DeleteVolumeOptions {
         self
     }
 }
+
+/// Optional settings of `upload_volume_to_image`.
+///
+/// ```
+/// use infomaniak_block_storage::UploadImageOptions;
+///
+/// let options = UploadImageOptions::default().disk_format("qcow2").visibility("private");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct UploadImageOptions {
+    /// Upload an `in-use` volume.
+    pub force: bool,
+    /// The image's disk format (`raw`, `qcow2`, ...); Cinder's default when `None`.
+    pub disk_format: Option<String>,
+    /// The image's container format (`bare`, ...).
+    pub container_format: Option<String>,
+    /// `public`, `private`, `shared` or `community` (3.1+).
+    pub visibility: Option<String>,
+    /// Protect the image from deletion (3.1+).
+    pub protected: Option<bool>,
+}
+
+impl UploadImageOptions {
+    /// Upload an `in-use` volume.
+    pub fn force(mut self, force: bool) -> UploadImageOptions {
+        self.force = force;
+        self
+    }
+
+    /// The disk format.
+    pub fn disk_format(mut self, format: impl Into<String>) -> UploadImageOptions {
+        self.disk_format = Some(format.into());
+        self
+    }
+
+    /// The container format.
+    pub fn container_format(mut self, format: impl Into<String>) -> UploadImageOptions {
+        self.container_format = Some(format.into());
+        self
+    }
+
+    /// The image's visibility (3.1+).
+    pub fn visibility(mut self, visibility: impl Into<String>) -> UploadImageOptions {
+        self.visibility = Some(visibility.into());
+        self
+    }
+
+    /// Protect the image (3.1+).
+    pub fn protected(mut self, protected: bool) -> UploadImageOptions {
+        self.protected = Some(protected);
+        self
+    }
+}
+
+/// The reply to an upload: the image being written. The volume is `uploading` until the
+/// upload ends, then back to its status before.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ImageUpload {
+    /// The new image's id.
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub image_id: String,
+    /// Its name.
+    #[serde(default)]
+    pub image_name: Option<String>,
+    /// The volume's status as the upload starts (`uploading`).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The image's disk format.
+    #[serde(default)]
+    pub disk_format: Option<String>,
+    /// The image's container format.
+    #[serde(default)]
+    pub container_format: Option<String>,
+    /// Every field of the reply that this type does not name, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}

@@ -7,7 +7,8 @@ use ureq::http::Method;
 
 use super::wire::{self, VolumeReply};
 use super::{
-    CreateVolumeOptions, DeleteVolumeOptions, MigrationPolicy, UpdateVolume, Volume, VolumeStatus,
+    CreateVolumeOptions, DeleteVolumeOptions, ImageUpload, MigrationPolicy, UpdateVolume,
+    UploadImageOptions, Volume, VolumeStatus,
 };
 use crate::client::{InfomaniakVolumeClient, logged, logged_pages};
 use crate::error::Result;
@@ -20,6 +21,12 @@ use crate::pagination::{self, Pages};
 use crate::transport::{Call, Service};
 use crate::validate;
 use crate::wait::Step;
+
+/// Visibility and protection of an uploaded image.
+const UPLOAD_VISIBILITY: microversion::Requirement = microversion::Requirement {
+    feature: "set an uploaded image's visibility or protection",
+    needs: Microversion::new(3, 1),
+};
 
 /// `force` together with `cascade` goes as a query parameter, which Cinder reads from 3.23.
 const FORCE_WITH_CASCADE: microversion::Requirement = microversion::Requirement {
@@ -891,5 +898,78 @@ impl InfomaniakVolumeClient {
     /// ```
     pub fn find_volume(&self, name_or_id: &str) -> Option<Volume> {
         logged("find_volume", name_or_id, self.try_find_volume(name_or_id))
+    }
+
+    /// Uploads a volume to a new Glance image (`os-volume_upload_image`) and returns the
+    /// image's id. The volume is `uploading` until the upload ends: wait for it with
+    /// [`try_wait_for_volume_status`](Self::try_wait_for_volume_status).
+    ///
+    /// ```
+    /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
+    /// # let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials(infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_ID, infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_SECRET, Some(&cloud.auth_url()), None)?;
+    /// use std::time::Duration;
+    /// use infomaniak_block_storage::{UploadImageOptions, VolumeStatus};
+    ///
+    /// let volume = client.try_create_volume(1, "golden", &Default::default())?;
+    /// client.try_wait_for_volume_status(&volume.id, VolumeStatus::Available, Duration::from_secs(60))?;
+    /// let upload = client.try_upload_volume_to_image(&volume.id, "golden-image", &UploadImageOptions::default().disk_format("qcow2"))?;
+    /// println!("image {}", upload.image_id);
+    /// client.try_wait_for_volume_status(&volume.id, VolumeStatus::Available, Duration::from_secs(60))?;
+    /// # Ok::<(), infomaniak_block_storage::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidArgument`] for an empty image name; [`Error::Unsupported`] for
+    /// visibility or protection below 3.1; [`Error::NotFound`]; [`Error::Api`] with 400 for an
+    /// `in-use` volume without force.
+    pub fn try_upload_volume_to_image(
+        &self,
+        volume_id: &str,
+        image_name: &str,
+        options: &UploadImageOptions,
+    ) -> Result<ImageUpload> {
+        validate::id("volume_id", volume_id)?;
+        validate::required_text("image_name", image_name)?;
+        validate::opt_text("disk_format", options.disk_format.as_deref())?;
+        validate::opt_text("container_format", options.container_format.as_deref())?;
+        validate::opt_text("visibility", options.visibility.as_deref())?;
+        if options.visibility.is_some() || options.protected.is_some() {
+            self.transport
+                .require(Service::BlockStorage, UPLOAD_VISIBILITY)?;
+        }
+        let body = wire::upload_image_body(image_name, options);
+        let call = Call::new(
+            Service::BlockStorage,
+            Method::POST,
+            wire::action_path(volume_id),
+        )
+        .body(&body)
+        .about("volume", volume_id);
+        Ok(self
+            .transport
+            .json::<wire::UploadReply>(&call, "image upload")?
+            .upload)
+    }
+
+    /// Plain face of [`try_upload_volume_to_image`](Self::try_upload_volume_to_image).
+    ///
+    /// ```
+    /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
+    /// # let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials(infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_ID, infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_SECRET, Some(&cloud.auth_url()), None)?;
+    /// assert!(client.upload_volume_to_image("no-such-volume", "image", &Default::default()).is_none());
+    /// # Ok::<(), infomaniak_block_storage::Error>(())
+    /// ```
+    pub fn upload_volume_to_image(
+        &self,
+        volume_id: &str,
+        image_name: &str,
+        options: &UploadImageOptions,
+    ) -> Option<ImageUpload> {
+        logged(
+            "upload_volume_to_image",
+            format_args!("{volume_id} to {image_name}"),
+            self.try_upload_volume_to_image(volume_id, image_name, options),
+        )
     }
 }

@@ -126,3 +126,27 @@ pub(crate) fn delete_path(id: &str, cascade: bool, force: bool) -> String {
         (true, true) => format!("/volumes/{id}?cascade=true&force=true"),
     }
 }
+
+/// `os-volume_upload_image` action body; `visibility` and `protected` only when set (3.1+).
+pub(crate) fn upload_image_body(image_name: &str, options: &super::UploadImageOptions) -> Value {
+    let mut upload = json!({ "image_name": image_name, "force": options.force });
+    if let Some(format) = &options.disk_format {
+        upload["disk_format"] = json!(format);
+    }
+    if let Some(format) = &options.container_format {
+        upload["container_format"] = json!(format);
+    }
+    if let Some(visibility) = &options.visibility {
+        upload["visibility"] = json!(visibility);
+    }
+    if let Some(protected) = options.protected {
+        upload["protected"] = json!(protected);
+    }
+    json!({ "os-volume_upload_image": upload })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct UploadReply {
+    #[serde(rename = "os-volume_upload_image")]
+    pub upload: super::ImageUpload,
+}
