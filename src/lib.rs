@@ -98,6 +98,7 @@
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The README's Rust examples are compiled as doctests, so they cannot drift from the API.
 #[cfg(doctest)]
@@ -139,7 +140,7 @@ pub use config::{
     Auth, Config, DEFAULT_AUTH_URL, DEFAULT_COMPUTE_MICROVERSION, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST, DEFAULT_MAX_PAGES,
     DEFAULT_REGION, DEFAULT_REQUEST_TIMEOUT, DEFAULT_VOLUME_MICROVERSION, Domain, Interface,
-    Project, ProxySetting, RetryPolicy, Secret, TokenCache, User, WaitPolicy,
+    Project, ProxySetting, RetryPolicy, Secret, TlsRoots, TokenCache, User, WaitPolicy,
 };
 pub use error::{Cause, Error, Result};
 pub use listing::ListOptions;

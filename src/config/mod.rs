@@ -101,6 +101,10 @@ pub struct Config {
     pub wait: WaitPolicy,
     /// Which failed requests are sent again; see [`RetryPolicy`].
     pub retry: RetryPolicy,
+    /// Which certificate authorities a server's certificate is checked against: the Mozilla
+    /// roots built into the crate (default), or also the operating system's store
+    /// ([`TlsRoots`]). [`Config::ca_bundle`], when set, wins over this.
+    pub tls_roots: TlsRoots,
     /// A PEM file of CA certificates to trust instead of the built-in Mozilla roots (for a
     /// private cloud with its own CA). `OS_CACERT` sets it.
     pub ca_bundle: Option<PathBuf>,
@@ -145,6 +149,42 @@ pub enum TokenCache {
     Dir(PathBuf),
 }
 
+/// The certificate authorities that TLS connections trust, unless [`Config::ca_bundle`] names
+/// a bundle (which then replaces them).
+///
+/// The default, [`TlsRoots::WebPki`], is the Mozilla root program compiled into the crate: the
+/// same on every machine, and what Infomaniak's public endpoints need. Choose
+/// `TlsRoots::Platform` (feature `platform-verifier`) when the machine's own trust store must
+/// be honoured: a company that inspects TLS installs its private root in the operating system
+/// (Windows, macOS, or `/usr/local/share/ca-certificates` + `update-ca-certificates` on Debian),
+/// and every connection then carries a certificate that only that store trusts. A private
+/// cloud with its own CA is better served by [`Config::ca_bundle`], which trusts that CA alone.
+///
+/// ```
+/// # #[cfg(feature = "platform-verifier")] {
+/// use infomaniak_block_storage::{Config, TlsRoots};
+///
+/// let mut config = Config::application_credential("my-id", "my-secret");
+/// config.tls_roots = TlsRoots::Platform;
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TlsRoots {
+    /// The Mozilla roots built into the crate (`webpki-roots`); the operating system's store is
+    /// not read.
+    #[default]
+    WebPki,
+    /// The operating system's verifier and trust store (`rustls-platform-verifier`): the
+    /// certificate store and its policies on Windows and macOS, and on Linux the roots OpenSSL
+    /// would use (`SSL_CERT_FILE` / `SSL_CERT_DIR` when set, else the distribution's bundle,
+    /// e.g. `/etc/ssl/certs/ca-certificates.crt`), read when the first connection is made. With
+    /// no certificate there, every TLS connection fails with [`Error::Transport`].
+    #[cfg(feature = "platform-verifier")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "platform-verifier")))]
+    Platform,
+}
+
 /// Which HTTP proxy carries the requests.
 ///
 /// Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) are always reached directly.
@@ -184,6 +224,7 @@ impl Default for Config {
             max_pages: DEFAULT_MAX_PAGES,
             wait: WaitPolicy::default(),
             retry: RetryPolicy::default(),
+            tls_roots: TlsRoots::WebPki,
             ca_bundle: None,
             insecure: false,
             proxy: ProxySetting::FromEnvironment,

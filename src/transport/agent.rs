@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 use log::{debug, warn};
 
-use crate::config::{Config, ProxySetting, Secret};
+use crate::config::{Config, ProxySetting, Secret, TlsRoots};
 use crate::error::{Error, Result};
 
 /// The proxy variables of the environment, read once when the client is built.
@@ -157,8 +157,9 @@ fn in_cidr(ip: IpAddr, network: IpAddr, bits: u32) -> bool {
     }
 }
 
-/// Certificate verification on by default against the Mozilla roots; a custom CA bundle
-/// replaces them; insecure mode turns verification off and says so on every client built.
+/// Certificate verification on by default against the Mozilla roots (or the operating
+/// system's verifier with `TlsRoots::Platform`); a custom CA bundle replaces either; insecure
+/// mode turns verification off and says so on every client built.
 fn tls_config(config: &Config) -> Result<ureq::tls::TlsConfig> {
     let mut builder = ureq::tls::TlsConfig::builder();
     if let Some(path) = &config.ca_bundle {
@@ -185,6 +186,15 @@ fn tls_config(config: &Config) -> Result<ureq::tls::TlsConfig> {
             )));
         }
         builder = builder.root_certs(ureq::tls::RootCerts::new_with_certs(&certs));
+    } else {
+        match config.tls_roots {
+            TlsRoots::WebPki => builder = builder.root_certs(ureq::tls::RootCerts::WebPki),
+            #[cfg(feature = "platform-verifier")]
+            TlsRoots::Platform => {
+                debug!("TLS roots: the operating system's verifier and trust store");
+                builder = builder.root_certs(ureq::tls::RootCerts::PlatformVerifier);
+            }
+        }
     }
     if config.insecure {
         warn!(
