@@ -351,10 +351,32 @@ pub enum MigrationPolicy {
 }
 
 impl MigrationPolicy {
-    pub(crate) fn as_str(self) -> &'static str {
+    /// The name Cinder uses: `never` or `on-demand`.
+    pub fn as_str(self) -> &'static str {
         match self {
             MigrationPolicy::Never => "never",
             MigrationPolicy::OnDemand => "on-demand",
+        }
+    }
+}
+
+impl std::fmt::Display for MigrationPolicy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for MigrationPolicy {
+    type Err = crate::Error;
+
+    fn from_str(text: &str) -> crate::Result<MigrationPolicy> {
+        match text {
+            "never" => Ok(MigrationPolicy::Never),
+            "on-demand" => Ok(MigrationPolicy::OnDemand),
+            other => Err(crate::Error::invalid(
+                "migration_policy",
+                format!("`{other}` is not never or on-demand"),
+            )),
         }
     }
 }
