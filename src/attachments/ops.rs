@@ -298,8 +298,9 @@ impl InfomaniakVolumeClient {
             let failed = match &status {
                 VolumeStatus::ErrorAttaching => true,
                 VolumeStatus::Available => left_available || started.elapsed() > ATTACH_GRACE,
-                // Another server's attachment keeps it in-use; only this one counts.
-                VolumeStatus::InUse => false,
+                // Another server's attachment keeps it in-use; only this one counts. Back at
+                // in-use without it after attaching: the attach of a multi-attach volume failed.
+                VolumeStatus::InUse => left_available,
                 _ => {
                     left_available = true;
                     false
