@@ -102,6 +102,8 @@ pub(crate) struct Call<'a> {
     pub subject: Option<Subject<'a>>,
     /// A microversion for this call only, instead of the client's.
     pub microversion: Option<&'a str>,
+    /// What the call needs, checked again when a 406 lowers the version in use.
+    pub requirement: Option<Requirement>,
 }
 
 impl<'a> Call<'a> {
@@ -113,6 +115,7 @@ impl<'a> Call<'a> {
             body: None,
             subject: None,
             microversion: None,
+            requirement: None,
         }
     }
 
@@ -132,6 +135,14 @@ impl<'a> Call<'a> {
 
     pub(crate) fn microversion(mut self, version: Option<&'a str>) -> Call<'a> {
         self.microversion = version;
+        self
+    }
+
+    /// Marks the call as needing `requirement`: if a 406 makes the client fall back below
+    /// it, the call is not sent again (it would not do what was asked) but fails with
+    /// [`Error::Unsupported`].
+    pub(crate) fn requires(mut self, requirement: Requirement) -> Call<'a> {
+        self.requirement = Some(requirement);
         self
     }
 }
@@ -373,6 +384,9 @@ impl Transport {
                     if let Some(range) = range {
                         fell_back = true;
                         if self.versions(call.service).learn(range) {
+                            if let Some(requirement) = call.requirement {
+                                self.versions(call.service).require(requirement)?;
+                            }
                             continue;
                         }
                     }

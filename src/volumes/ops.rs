@@ -222,8 +222,12 @@ impl InfomaniakVolumeClient {
                 .require(Service::BlockStorage, microversion::CREATE_FROM_BACKUP)?;
         }
         let body = wire::create_body(size, name, options);
-        let call =
+        let mut call =
             Call::new(Service::BlockStorage, Method::POST, wire::COLLECTION_PATH).body(&body);
+        if options.backup_id.is_some() {
+            // Resent below 3.47, Cinder would ignore `backup_id` and create an empty volume.
+            call = call.requires(microversion::CREATE_FROM_BACKUP);
+        }
         Ok(self
             .transport
             .json::<VolumeReply>(&call, "created volume")?
