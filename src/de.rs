@@ -31,6 +31,19 @@ where
     })
 }
 
+/// Like [`flexible_bool`], but `null` or a missing field is `None`: "not said".
+pub(crate) fn flexible_opt_bool<'de, D>(deserializer: D) -> Result<Option<bool>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    match Value::deserialize(deserializer)? {
+        Value::Null => Ok(None),
+        other => flexible_bool(other)
+            .map(Some)
+            .map_err(serde::de::Error::custom),
+    }
+}
+
 /// A size in GiB: an integer, a digit string, or `null` (0). Anything else is an error.
 pub(crate) fn flexible_u64<'de, D>(deserializer: D) -> Result<u64, D::Error>
 where

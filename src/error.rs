@@ -120,8 +120,8 @@ pub enum Error {
     AttachFailed {
         /// The volume.
         volume_id: String,
-        /// The server.
-        server_id: String,
+        /// The server (instance) it was to be attached to.
+        instance_id: String,
         /// The volume's status after the attempt.
         status: String,
         /// Why, from Nova's instance actions, when known.
@@ -385,13 +385,13 @@ impl fmt::Display for Error {
             ),
             Error::AttachFailed {
                 volume_id,
-                server_id,
+                instance_id,
                 status,
                 reason,
             } => {
                 write!(
                     f,
-                    "attaching volume {volume_id} to server {server_id} failed: the volume is `{status}` without that attachment"
+                    "attaching volume {volume_id} to server {instance_id} failed: the volume is `{status}` without that attachment"
                 )?;
                 match reason {
                     Some(reason) => write!(f, " ({reason})"),

@@ -54,7 +54,11 @@ impl Wait<'_> {
             return Err(Error::invalid("target", "is empty"));
         }
         let started = Instant::now();
-        let deadline = started + self.timeout;
+        // `Duration::MAX` means "wait for ever": a deadline a century away.
+        let deadline = started
+            .checked_add(self.timeout)
+            .or_else(|| started.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+            .unwrap_or(started);
         let mut interval = self.policy.initial_interval;
         let mut last = String::from("(never seen)");
         loop {

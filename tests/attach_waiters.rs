@@ -216,7 +216,7 @@ fn expect_attach_failed(
     assert!(text.contains(server), "{text}");
     let Error::AttachFailed {
         volume_id,
-        server_id,
+        instance_id: server_id,
         status: seen,
         reason,
         ..

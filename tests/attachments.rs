@@ -104,7 +104,7 @@ fn list_server_attachments_decodes_the_2_79_sample() {
             id: Some("227cc671-f30b-4488-96fd-7d0bf13648d8".into()),
             attachment_id: None,
             tag: None,
-            delete_on_termination: false,
+            delete_on_termination: Some(false),
             extra: extra_of(&sample["volumeAttachments"][0], ATTACHMENT_FIELDS),
         },
         ExpectedAttachment {
@@ -114,7 +114,7 @@ fn list_server_attachments_decodes_the_2_79_sample() {
             id: Some(A07.into()),
             attachment_id: None,
             tag: Some("foo".into()),
-            delete_on_termination: true,
+            delete_on_termination: Some(true),
             extra: extra_of(&sample["volumeAttachments"][1], ATTACHMENT_FIELDS),
         },
     ];
@@ -144,7 +144,7 @@ fn list_server_attachments_decodes_the_2_89_shape_without_id() {
         Some("c5684109-0311-4fca-9814-350e46ab7d2a")
     );
     assert_eq!(got[1].volume_id, A07);
-    assert!(got[1].delete_on_termination);
+    assert_eq!(got[1].delete_on_termination, Some(true));
     let expected: Vec<ExpectedAttachment> = sample["volumeAttachments"]
         .as_array()
         .unwrap()

@@ -239,7 +239,7 @@ fn every_nova_attachment_sample_decodes() {
         a.attachment_id.as_deref(),
         Some("721a5c82-5ebc-4c6a-8339-3d33d8d027ed")
     );
-    assert!(a.delete_on_termination);
+    assert_eq!(a.delete_on_termination, Some(true));
     assert_eq!(a.tag.as_deref(), Some("foo"));
 }
 

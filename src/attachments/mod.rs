@@ -36,8 +36,9 @@ pub struct ServerAttachment {
     #[serde(default)]
     pub tag: Option<String>,
     /// Whether Nova deletes the volume with the server (2.79+).
-    #[serde(default, deserialize_with = "de::flexible_bool")]
-    pub delete_on_termination: bool,
+    /// `None` below compute 2.79, where Nova does not say.
+    #[serde(default, deserialize_with = "de::flexible_opt_bool")]
+    pub delete_on_termination: Option<bool>,
     /// Every field of the reply that this type does not name (`bdm_uuid`, ...), as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,

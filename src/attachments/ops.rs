@@ -58,20 +58,26 @@ impl InfomaniakVolumeClient {
             }
             validate::text("device", device)?;
         }
+        let mut requirement = None;
         if let Some(tag) = &options.tag {
             validate::required_text("tag", tag)?;
             self.transport
                 .require(Service::Compute, microversion::ATTACH_TAG)?;
+            requirement = Some(microversion::ATTACH_TAG);
         }
         if options.delete_on_termination.is_some() {
             self.transport
                 .require(Service::Compute, microversion::ATTACH_DELETE_ON_TERMINATION)?;
+            requirement = Some(microversion::ATTACH_DELETE_ON_TERMINATION);
         }
         let body = wire::attach_body(volume_id, options);
         // A 404 may be the server or the volume: Nova's message says which, so the error
         // stays an `Error::Api` carrying it rather than naming one id.
-        let call =
+        let mut call =
             Call::new(Service::Compute, Method::POST, wire::list_path(instance_id)).body(&body);
+        if let Some(requirement) = requirement {
+            call = call.requires(requirement);
+        }
         self.transport.send(&call)?;
         Ok(())
     }
@@ -280,7 +286,15 @@ impl InfomaniakVolumeClient {
         timeout: Duration,
     ) -> Result<Volume> {
         let started = Instant::now();
-        self.try_attach_volume(volume_id, instance_id, options)?;
+        // The POST counts against the timeout too.
+        match started.checked_add(timeout) {
+            Some(deadline) => crate::transport::with_deadline(deadline, || {
+                self.try_attach_volume(volume_id, instance_id, options)
+            })?,
+            None => self.try_attach_volume(volume_id, instance_id, options)?,
+        }
+        // The grace runs from Nova's answer: a slow answer must not eat it.
+        let posted = Instant::now();
         let mut left_available = false;
         self.wait(
             "volume",
@@ -297,7 +311,7 @@ impl InfomaniakVolumeClient {
             }
             let failed = match &status {
                 VolumeStatus::ErrorAttaching => true,
-                VolumeStatus::Available => left_available || started.elapsed() > ATTACH_GRACE,
+                VolumeStatus::Available => left_available || posted.elapsed() > ATTACH_GRACE,
                 // Another server's attachment keeps it in-use; only this one counts. Back at
                 // in-use without it after attaching: the attach of a multi-attach volume failed.
                 VolumeStatus::InUse => left_available,
@@ -309,7 +323,7 @@ impl InfomaniakVolumeClient {
             if failed || status.is_error() {
                 return Err(Error::AttachFailed {
                     volume_id: volume_id.to_string(),
-                    server_id: instance_id.to_string(),
+                    instance_id: instance_id.to_string(),
                     status: status.to_string(),
                     reason: self.attach_failure_reason(instance_id),
                 });

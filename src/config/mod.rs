@@ -260,8 +260,8 @@ impl Config {
 
     /// Reads the configuration from the process environment; see [`Config::from_vars`].
     pub fn from_env() -> Result<Config> {
-        let vars: std::collections::HashMap<String, String> = std::env::vars().collect();
-        Config::from_vars(|name| vars.get(name).cloned())
+        // One variable at a time: `std::env::vars()` panics on a variable that is not UTF-8.
+        Config::from_vars(|name| std::env::var(name).ok())
     }
 
     /// Reads the configuration from variables looked up by `get`.

@@ -398,7 +398,8 @@ impl Transport {
                     let backoff = policy.backoff(attempt, self.jitter.next());
                     let wait = reason.retry_after.map_or(backoff, |ra| ra.max(backoff));
                     let within_budget = started.elapsed().saturating_add(wait) <= policy.max_total;
-                    let within_deadline = deadline.is_none_or(|d| Instant::now() + wait < d);
+                    let within_deadline = deadline
+                        .is_none_or(|d| Instant::now().checked_add(wait).is_some_and(|t| t < d));
                     if within_budget && within_deadline {
                         attempt += 1;
                         warn!(

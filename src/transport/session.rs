@@ -2,7 +2,7 @@
 //! before it expires, and making sure that many threads needing a token send one request.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use log::debug;
@@ -34,11 +34,19 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// Not due for renewal.
     fn fresh(&self) -> bool {
         match self.expires_at {
             None => true,
-            Some(at) => Instant::now() + self.margin < at,
+            Some(at) => Instant::now()
+                .checked_add(self.margin)
+                .is_some_and(|t| t < at),
         }
+    }
+
+    /// Not expired: usable while another thread renews it.
+    fn valid(&self) -> bool {
+        self.expires_at.is_none_or(|at| Instant::now() < at)
     }
 
     /// The endpoint of `service`, or why there is none.
@@ -56,13 +64,16 @@ impl Session {
 struct AuthState {
     current: Option<Arc<Session>>,
     failure: Option<(Instant, Error)>,
+    /// A thread is asking Keystone right now (without holding the lock).
+    renewing: bool,
 }
 
 /// The authentication side of a client.
 pub(crate) struct Sessions {
-    // Held while authenticating, so that threads needing a token wait for the one request in
-    // flight instead of sending their own (single-flight).
+    // Never held across a request: one thread authenticates with `renewing` set, and the
+    // others reuse the still-valid token meanwhile or wait on `renewed` (single flight).
     state: Mutex<AuthState>,
+    renewed: Condvar,
     generation: AtomicU64,
     /// The token cache file shared with other processes, when `Config::token_cache` is on.
     cache: Option<std::path::PathBuf>,
@@ -72,6 +83,7 @@ impl Sessions {
     pub(crate) fn new(config: &Config) -> Sessions {
         Sessions {
             state: Mutex::new(AuthState::default()),
+            renewed: Condvar::new(),
             generation: AtomicU64::new(0),
             cache: token_cache::path(config),
         }
@@ -90,28 +102,78 @@ impl Sessions {
     }
 
     /// A live session, authenticating when there is none or it is about to expire. Only one
-    /// thread authenticates at a time; the others wait and reuse its token.
+    /// thread authenticates at a time; the others use the current token while it is still
+    /// valid, or wait for the new one.
     pub(crate) fn get(&self, config: &Config, agents: &Agents) -> Result<Arc<Session>> {
         let asked = Instant::now();
         let mut guard = self.lock();
-        if let Some(session) = guard.current.as_ref() {
-            if session.fresh() {
-                return Ok(Arc::clone(session));
+        loop {
+            if let Some(session) = guard.current.as_ref() {
+                if session.fresh() || (guard.renewing && session.valid()) {
+                    return Ok(Arc::clone(session));
+                }
             }
+            // Another thread's attempt failed while this one waited: share its answer.
+            if let Some((at, error)) = guard.failure.as_ref() {
+                if *at >= asked {
+                    return Err(error.clone());
+                }
+            }
+            if !guard.renewing {
+                break;
+            }
+            guard = self
+                .renewed
+                .wait(guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        if guard.current.is_some() {
             debug!("token is about to expire; renewing it");
-        }
-        // Another thread's attempt failed while this one waited: share its answer.
-        if let Some((at, error)) = guard.failure.as_ref() {
-            if *at >= asked {
-                return Err(error.clone());
-            }
-        }
-        if let Some(session) = self.cached(config) {
+        } else if let Some(session) = self.cached(config) {
             let session = Arc::new(session);
             guard.current = Some(Arc::clone(&session));
             return Ok(session);
         }
-        self.authenticate_into(&mut guard, config, agents)
+        self.authenticate_unlocked(guard, config, agents)
+    }
+
+    /// Authenticates with `renewing` set and the lock released, then stores the outcome (the
+    /// new session, or the failure) and wakes the threads that wait for it.
+    fn authenticate_unlocked(
+        &self,
+        mut guard: MutexGuard<'_, AuthState>,
+        config: &Config,
+        agents: &Agents,
+    ) -> Result<Arc<Session>> {
+        /// Clears `renewing` even if authenticating panics, so that no thread waits for ever.
+        struct Renewing<'a>(&'a Sessions);
+        impl Drop for Renewing<'_> {
+            fn drop(&mut self) {
+                self.0.lock().renewing = false;
+                self.0.renewed.notify_all();
+            }
+        }
+        guard.renewing = true;
+        drop(guard);
+        let renewing = Renewing(self);
+        let outcome = self.authenticate(config, agents);
+        let mut guard = self.lock();
+        let outcome = match outcome {
+            Ok(session) => {
+                self.remember(&session);
+                let session = Arc::new(session);
+                guard.current = Some(Arc::clone(&session));
+                guard.failure = None;
+                Ok(session)
+            }
+            Err(error) => {
+                guard.failure = Some((Instant::now(), error.clone()));
+                Err(error)
+            }
+        };
+        drop(guard);
+        drop(renewing);
+        outcome
     }
 
     /// A still-fresh session from the token cache, if it is on and holds one.
@@ -120,7 +182,7 @@ impl Sessions {
         let left = entry.time_left();
         let session = Session {
             token: Secret::new(entry.token),
-            expires_at: left.map(|left| Instant::now() + left),
+            expires_at: left.and_then(|left| Instant::now().checked_add(left)),
             margin: EXPIRY_MARGIN.min(left.unwrap_or(EXPIRY_MARGIN) / 4),
             endpoints: [
                 (Service::BlockStorage, entry.block_storage),
@@ -153,8 +215,9 @@ impl Sessions {
         };
         let expires_at = session.expires_at.map(|at| {
             let left = at.saturating_duration_since(Instant::now());
-            (SystemTime::now() + left)
-                .duration_since(SystemTime::UNIX_EPOCH)
+            SystemTime::now()
+                .checked_add(left)
+                .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
                 .map_or(0, |d| d.as_secs())
         });
         let entry = token_cache::Entry {
@@ -167,10 +230,16 @@ impl Sessions {
         token_cache::store(path, &entry);
     }
 
-    /// Authenticates now, replacing any token held.
+    /// Authenticates now, replacing any token held (after any authentication in flight).
     pub(crate) fn renew(&self, config: &Config, agents: &Agents) -> Result<Arc<Session>> {
         let mut guard = self.lock();
-        self.authenticate_into(&mut guard, config, agents)
+        while guard.renewing {
+            guard = self
+                .renewed
+                .wait(guard)
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+        }
+        self.authenticate_unlocked(guard, config, agents)
     }
 
     /// Forgets `stale` if it is still the current session, so the next call authenticates
@@ -186,27 +255,6 @@ impl Sessions {
             // Another process would only meet the same 401.
             if let Some(path) = self.cache.as_deref() {
                 token_cache::remove(path);
-            }
-        }
-    }
-
-    fn authenticate_into(
-        &self,
-        state: &mut AuthState,
-        config: &Config,
-        agents: &Agents,
-    ) -> Result<Arc<Session>> {
-        match self.authenticate(config, agents) {
-            Ok(session) => {
-                self.remember(&session);
-                let session = Arc::new(session);
-                state.current = Some(Arc::clone(&session));
-                state.failure = None;
-                Ok(session)
-            }
-            Err(error) => {
-                state.failure = Some((Instant::now(), error.clone()));
-                Err(error)
             }
         }
     }
@@ -228,7 +276,8 @@ impl Sessions {
                 url: &url,
                 headers: &[],
                 body: Some(&body),
-                timeout: None,
+                // A waiter's deadline bounds its authentication too.
+                timeout: super::deadline().map(|d| d.saturating_duration_since(Instant::now())),
             },
         )
         .map_err(|e| match e.error {
@@ -269,7 +318,7 @@ impl Sessions {
             endpoints: [endpoint(Service::BlockStorage), endpoint(Service::Compute)],
             token,
             project_id: info.project_id.clone(),
-            expires_at: lifetime.map(|lifetime| Instant::now() + lifetime),
+            expires_at: lifetime.and_then(|lifetime| Instant::now().checked_add(lifetime)),
             // A quarter of a short token's life, so that it is used before it is renewed.
             margin: lifetime.map_or(EXPIRY_MARGIN, |l| EXPIRY_MARGIN.min(l / 4)),
             generation: self.generation.fetch_add(1, Ordering::Relaxed) + 1,

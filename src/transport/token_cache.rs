@@ -30,7 +30,7 @@ pub(crate) struct Entry {
 impl Entry {
     /// Time left before the token expires, on this clock.
     pub(crate) fn time_left(&self) -> Option<Duration> {
-        let at = UNIX_EPOCH + Duration::from_secs(self.expires_at?);
+        let at = UNIX_EPOCH.checked_add(Duration::from_secs(self.expires_at?))?;
         Some(
             at.duration_since(SystemTime::now())
                 .unwrap_or(Duration::ZERO),

@@ -574,7 +574,7 @@ pub struct ExpectedAttachment {
     pub id: Option<String>,
     pub attachment_id: Option<String>,
     pub tag: Option<String>,
-    pub delete_on_termination: bool,
+    pub delete_on_termination: Option<bool>,
     pub extra: Map<String, Value>,
 }
 
@@ -692,7 +692,10 @@ pub fn oracle_attachment(v: &Value) -> ExpectedAttachment {
         id: text(v, "id"),
         attachment_id: text(v, "attachment_id"),
         tag: text(v, "tag"),
-        delete_on_termination: v.get("delete_on_termination").is_some_and(flag),
+        delete_on_termination: v
+            .get("delete_on_termination")
+            .filter(|value| !value.is_null())
+            .map(flag),
         extra: extra_of(v, ATTACHMENT_FIELDS),
     }
 }
