@@ -3,8 +3,9 @@
 //! `openstack` CLI) can be tried against it without an account.
 //!
 //! ```text
-//! cargo run --example simulated_cloud > cloud.env &
-//! . ./cloud.env        # INFOMANIAK_AUTH_URL, _APP_CREDENTIAL_ID/_SECRET, _REGION, IBS_SERVER_ID
+//! cargo build --examples
+//! target/debug/examples/simulated_cloud > cloud.env &
+//! sleep 1; . ./cloud.env   # INFOMANIAK_AUTH_URL, _APP_CREDENTIAL_ID/_SECRET, _REGION, IBS_SERVER_ID
 //! cargo run --example volumes_cli -- create data --size 1
 //! cargo run --example volumes_cli -- attach data "$IBS_SERVER_ID"
 //! ```

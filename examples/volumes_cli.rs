@@ -18,8 +18,9 @@
 //! Credentials come from the environment as for every program using
 //! `InfomaniakVolumeClient::from_env`: `INFOMANIAK_APP_CREDENTIAL_ID`/`_SECRET`, an OpenStack
 //! openrc (`OS_*`), or `OS_CLOUD` with `clouds.yaml`. To try it without an account, start the
-//! simulated cloud in another shell (`cargo run --example simulated_cloud > cloud.env`) and
-//! source the variables it prints (`. ./cloud.env`).
+//! simulated cloud in a process of its own (`target/debug/examples/simulated_cloud >
+//! cloud.env &` after `cargo build --examples`) and source the variables it prints
+//! (`. ./cloud.env`).
 //!
 //! Volumes, snapshots and backups are named by id or by name (an exact id wins, else an exact
 //! name; several matches are an error listing their ids). Commands that start a change wait for
