@@ -74,8 +74,10 @@ impl InfomaniakVolumeClient {
         key: &str,
     ) -> Result<()> {
         validate::metadata_key(key)?;
+        // A 404 is the key, or the resource itself: the message says which.
+        let what = format!("`{key}` of {resource} {id}");
         let call = Call::new(Service::BlockStorage, Method::DELETE, key_path(base, key))
-            .about(resource, id);
+            .about("metadata key", &what);
         self.transport.send(&call)?;
         Ok(())
     }

@@ -109,7 +109,12 @@ impl<T> Iterator for Pages<T> {
             ));
         }
         self.fetched += 1;
-        let call = Call::get(Service::BlockStorage, with_query(self.path, &query));
+        // A 404 on a listing means its marker names nothing.
+        let marker = marker_of(&query);
+        let mut call = Call::get(Service::BlockStorage, with_query(self.path, &query));
+        if let Some(marker) = &marker {
+            call = call.about("listing marker", marker);
+        }
         let reply = match self.transport.send(&call) {
             Ok(reply) => reply,
             Err(err) => return Some(Err(err)),
@@ -137,6 +142,18 @@ pub(crate) fn collect_all<T>(pages: Pages<T>) -> Result<Vec<T>> {
         all.append(&mut page?);
     }
     Ok(all)
+}
+
+/// The `marker` parameter of a query, decoded.
+fn marker_of(query: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let value = pair.strip_prefix("marker=")?;
+        Some(
+            percent_encoding::percent_decode_str(value)
+                .decode_utf8_lossy()
+                .into_owned(),
+        )
+    })
 }
 
 /// `path` with `query` appended.

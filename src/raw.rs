@@ -144,8 +144,10 @@ impl InfomaniakVolumeClient {
             ApiService::BlockStorage => Service::BlockStorage,
             ApiService::Compute => Service::Compute,
         };
+        // The crate does not know what the path names: the not-found error names the path.
         let mut call = Call::new(service, method, request.path.clone())
-            .microversion(request.microversion.as_deref());
+            .microversion(request.microversion.as_deref())
+            .about("resource", &request.path);
         if let Some(body) = &request.body {
             call = call.body(body);
         }

@@ -356,10 +356,11 @@ fn volume_metadata_get_set_delete() {
                 "Metadata item was not found.",
             ));
     });
+    // The error names the key (and the volume): a 404 here is the key, or the volume.
     assert_not_found(
         client.try_delete_volume_metadata_key("v1", "nokey"),
-        "volume",
-        "v1",
+        "metadata key",
+        "`nokey` of volume v1",
         "Metadata item was not found.",
     );
     plain_bool_fails(

@@ -71,10 +71,12 @@ impl InfomaniakVolumeClient {
             requirement = Some(microversion::ATTACH_DELETE_ON_TERMINATION);
         }
         let body = wire::attach_body(volume_id, options);
-        // A 404 may be the server or the volume: Nova's message says which, so the error
-        // stays an `Error::Api` carrying it rather than naming one id.
-        let mut call =
-            Call::new(Service::Compute, Method::POST, wire::list_path(instance_id)).body(&body);
+        // A 404 may be the server or the volume: the error names both, and Nova's message
+        // says which.
+        let both = format!("{volume_id}, {instance_id}");
+        let mut call = Call::new(Service::Compute, Method::POST, wire::list_path(instance_id))
+            .body(&body)
+            .about("volume or server", &both);
         if let Some(requirement) = requirement {
             call = call.requires(requirement);
         }

@@ -203,10 +203,24 @@ impl InfomaniakVolumeClient {
                 .require(Service::BlockStorage, microversion::BACKUP_ZONE)?;
         }
         let body = wire::create_body(volume_id, name, options);
-        let call = Call::new(Service::BlockStorage, Method::POST, wire::COLLECTION_PATH)
-            .body(&body)
-            // A 404 here means the volume does not exist.
-            .about("volume", volume_id);
+        let mut call =
+            Call::new(Service::BlockStorage, Method::POST, wire::COLLECTION_PATH).body(&body);
+        // A 404 here is the volume, or the snapshot named in the options.
+        let both;
+        call = match &options.snapshot_id {
+            Some(snapshot_id) => {
+                both = format!("{volume_id}, {snapshot_id}");
+                call.about("volume or snapshot", &both)
+            }
+            None => call.about("volume", volume_id),
+        };
+        // Resent below these after a 406, Cinder would drop the knob without a word.
+        if !options.metadata.is_empty() {
+            call = call.requires(microversion::BACKUP_METADATA);
+        }
+        if options.availability_zone.is_some() {
+            call = call.requires(microversion::BACKUP_ZONE);
+        }
         let mut backup = self
             .transport
             .json::<BackupReply>(&call, "created backup")?
@@ -278,10 +292,16 @@ impl InfomaniakVolumeClient {
             wire::restore_path(backup_id),
         )
         .body(&body);
-        // With a target volume a 404 may name either; Cinder's message says which.
-        if matches!(target, RestoreTarget::NewVolume { .. }) {
-            call = call.about("backup", backup_id);
-        }
+        // With a target volume a 404 may be either: the error names both, and Cinder's
+        // message says which.
+        let both;
+        call = match target {
+            RestoreTarget::ExistingVolume { volume_id } => {
+                both = format!("{backup_id}, {volume_id}");
+                call.about("backup or volume", &both)
+            }
+            _ => call.about("backup", backup_id),
+        };
         Ok(self
             .transport
             .json::<RestoreReply>(&call, "backup restore")?
@@ -330,9 +350,13 @@ impl InfomaniakVolumeClient {
                 .require(Service::BlockStorage, microversion::BACKUP_METADATA)?;
         }
         let body = wire::update_body(update);
-        let call = Call::new(Service::BlockStorage, Method::PUT, wire::path(backup_id))
+        let mut call = Call::new(Service::BlockStorage, Method::PUT, wire::path(backup_id))
             .body(&body)
-            .about("backup", backup_id);
+            .about("backup", backup_id)
+            .requires(UPDATE);
+        if update.metadata.is_some() {
+            call = call.requires(microversion::BACKUP_METADATA);
+        }
         Ok(self
             .transport
             .json::<BackupReply>(&call, "updated backup")?

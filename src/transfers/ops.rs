@@ -10,25 +10,47 @@ use super::{
 use crate::client::{InfomaniakVolumeClient, logged};
 use crate::config::Secret;
 use crate::error::{Error, Result};
-use crate::microversion::Microversion;
+use crate::microversion::{Microversion, Requirement};
 use crate::transport::{Call, Service};
 use crate::validate;
 
 /// `/volume-transfers` and `no_snapshots` need this; below it, `/os-volume-transfer`.
 const VOLUME_TRANSFERS: Microversion = Microversion::new(3, 55);
 
+/// The requirement a call to `/volume-transfers` carries, so that a 406 fallback below 3.55
+/// does not send it to a path that Cinder does not have there.
+const VOLUME_TRANSFERS_PATH: Requirement = Requirement {
+    feature: "use /volume-transfers",
+    needs: VOLUME_TRANSFERS,
+};
+
 impl InfomaniakVolumeClient {
-    fn transfers_path(&self) -> Result<&'static str> {
-        Ok(
-            if self
+    /// Runs `send` with the transfers path for the version in use; when a 406 lowers the
+    /// version below 3.55 on the way, runs it once more with the older path.
+    fn with_transfers_path<T>(
+        &self,
+        send: impl Fn(&'static str, Option<Requirement>) -> Result<T>,
+    ) -> Result<T> {
+        let modern = |client: &Self| {
+            client
                 .transport
-                .at_least(Service::BlockStorage, VOLUME_TRANSFERS)?
-            {
-                "/volume-transfers"
-            } else {
-                "/os-volume-transfer"
-            },
-        )
+                .at_least(Service::BlockStorage, VOLUME_TRANSFERS)
+        };
+        if !modern(self)? {
+            return send("/os-volume-transfer", None);
+        }
+        match send("/volume-transfers", Some(VOLUME_TRANSFERS_PATH)) {
+            Err(Error::Unsupported { .. }) if !modern(self)? => send("/os-volume-transfer", None),
+            other => other,
+        }
+    }
+
+    /// Applies the path's requirement, if any, to `call`.
+    fn transfer_call<'a>(call: Call<'a>, requirement: Option<Requirement>) -> Call<'a> {
+        match requirement {
+            Some(requirement) => call.requires(requirement),
+            None => call,
+        }
     }
 
     /// Offers a volume to another project. The volume goes `awaiting-transfer` until the
@@ -80,11 +102,28 @@ impl InfomaniakVolumeClient {
             transfer["no_snapshots"] = json!(true);
         }
         let body = json!({ "transfer": transfer });
-        let call = Call::new(Service::BlockStorage, Method::POST, self.transfers_path()?)
-            .body(&body)
-            // A 404 here means the volume does not exist.
-            .about("volume", volume_id);
-        let reply: CreatedReply = self.transport.json(&call, "created volume transfer")?;
+        let reply: CreatedReply = self.with_transfers_path(|path, requirement| {
+            let mut call = Call::new(Service::BlockStorage, Method::POST, path)
+                .body(&body)
+                // A 404 here means the volume does not exist.
+                .about("volume", volume_id);
+            call = Self::transfer_call(call, requirement);
+            // `no_snapshots` is only understood at /volume-transfers: never resent below.
+            if options.no_snapshots {
+                call = call.requires(Requirement {
+                    feature: "transfer a volume without its snapshots",
+                    needs: VOLUME_TRANSFERS,
+                });
+            }
+            self.transport.json(&call, "created volume transfer")
+        })?;
+        if reply.transfer.auth_key.is_empty() {
+            return Err(Error::decode(
+                "created volume transfer",
+                "the reply holds no auth_key, without which the transfer cannot be accepted",
+                None,
+            ));
+        }
         Ok(CreatedTransfer {
             transfer: reply.transfer.transfer,
             auth_key: Secret::new(reply.transfer.auth_key),
@@ -126,12 +165,12 @@ impl InfomaniakVolumeClient {
     ///
     /// As any request.
     pub fn try_list_volume_transfers(&self) -> Result<Vec<VolumeTransfer>> {
-        let path = format!("{}/detail", self.transfers_path()?);
-        let call = Call::get(Service::BlockStorage, path);
-        Ok(self
-            .transport
-            .json::<TransferList>(&call, "volume transfers")?
-            .transfers)
+        let list: TransferList = self.with_transfers_path(|path, requirement| {
+            let call = Call::get(Service::BlockStorage, format!("{path}/detail"));
+            self.transport
+                .json(&Self::transfer_call(call, requirement), "volume transfers")
+        })?;
+        Ok(list.transfers)
     }
 
     /// Plain face of [`try_list_volume_transfers`](Self::try_list_volume_transfers).
@@ -165,12 +204,13 @@ impl InfomaniakVolumeClient {
     /// [`Error::NotFound`].
     pub fn try_get_volume_transfer(&self, transfer_id: &str) -> Result<VolumeTransfer> {
         validate::id("transfer_id", transfer_id)?;
-        let path = format!("{}/{transfer_id}", self.transfers_path()?);
-        let call = Call::get(Service::BlockStorage, path).about("volume transfer", transfer_id);
-        Ok(self
-            .transport
-            .json::<TransferReply>(&call, "volume transfer")?
-            .transfer)
+        let reply: TransferReply = self.with_transfers_path(|path, requirement| {
+            let call = Call::get(Service::BlockStorage, format!("{path}/{transfer_id}"))
+                .about("volume transfer", transfer_id);
+            self.transport
+                .json(&Self::transfer_call(call, requirement), "volume transfer")
+        })?;
+        Ok(reply.transfer)
     }
 
     /// Plain face of [`try_get_volume_transfer`](Self::try_get_volume_transfer).
@@ -213,15 +253,21 @@ impl InfomaniakVolumeClient {
         if auth_key.is_empty() {
             return Err(Error::invalid("auth_key", "is empty"));
         }
-        let path = format!("{}/{transfer_id}/accept", self.transfers_path()?);
         let body = json!({ "accept": { "auth_key": auth_key.expose() } });
-        let call = Call::new(Service::BlockStorage, Method::POST, path)
+        let reply: TransferReply = self.with_transfers_path(|path, requirement| {
+            let call = Call::new(
+                Service::BlockStorage,
+                Method::POST,
+                format!("{path}/{transfer_id}/accept"),
+            )
             .body(&body)
             .about("volume transfer", transfer_id);
-        Ok(self
-            .transport
-            .json::<TransferReply>(&call, "accepted volume transfer")?
-            .transfer)
+            self.transport.json(
+                &Self::transfer_call(call, requirement),
+                "accepted volume transfer",
+            )
+        })?;
+        Ok(reply.transfer)
     }
 
     /// Plain face of [`try_accept_volume_transfer`](Self::try_accept_volume_transfer).
@@ -259,10 +305,15 @@ impl InfomaniakVolumeClient {
     /// [`Error::NotFound`].
     pub fn try_delete_volume_transfer(&self, transfer_id: &str) -> Result<()> {
         validate::id("transfer_id", transfer_id)?;
-        let path = format!("{}/{transfer_id}", self.transfers_path()?);
-        let call = Call::new(Service::BlockStorage, Method::DELETE, path)
+        self.with_transfers_path(|path, requirement| {
+            let call = Call::new(
+                Service::BlockStorage,
+                Method::DELETE,
+                format!("{path}/{transfer_id}"),
+            )
             .about("volume transfer", transfer_id);
-        self.transport.send(&call)?;
+            self.transport.send(&Self::transfer_call(call, requirement))
+        })?;
         Ok(())
     }
 

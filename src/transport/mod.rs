@@ -141,8 +141,14 @@ impl<'a> Call<'a> {
     /// Marks the call as needing `requirement`: if a 406 makes the client fall back below
     /// it, the call is not sent again (it would not do what was asked) but fails with
     /// [`Error::Unsupported`].
+    /// Of several requirements the highest counts.
     pub(crate) fn requires(mut self, requirement: Requirement) -> Call<'a> {
-        self.requirement = Some(requirement);
+        if self
+            .requirement
+            .is_none_or(|held| held.needs < requirement.needs)
+        {
+            self.requirement = Some(requirement);
+        }
         self
     }
 }

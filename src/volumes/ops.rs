@@ -203,8 +203,9 @@ impl InfomaniakVolumeClient {
     /// [`Error::InvalidArgument`] before sending for a size of 0 or above Cinder's limit, a
     /// name or description that is too long or has control characters, or a bad id in the
     /// options; [`Error::Unsupported`] for `backup_id` below microversion 3.47;
-    /// [`Error::Api`] with status 413 (`overLimit`) over quota, 400 for a type or zone that
-    /// does not exist.
+    /// [`Error::NotFound`] naming what the options name (a volume type, snapshot, source
+    /// volume, backup or image that does not exist); [`Error::Api`] with status 413
+    /// (`overLimit`) over quota, 400 for an availability zone that does not exist.
     pub fn try_create_volume(
         &self,
         size: u64,
@@ -227,6 +228,21 @@ impl InfomaniakVolumeClient {
         if options.backup_id.is_some() {
             // Resent below 3.47, Cinder would ignore `backup_id` and create an empty volume.
             call = call.requires(microversion::CREATE_FROM_BACKUP);
+        }
+        // A 404 here is one of the resources the options name (Cinder's message says which).
+        let named: Vec<&str> = [
+            &options.volume_type,
+            &options.snapshot_id,
+            &options.source_volume_id,
+            &options.backup_id,
+            &options.image_id,
+        ]
+        .into_iter()
+        .filter_map(|id| id.as_deref())
+        .collect();
+        let named = named.join(", ");
+        if !named.is_empty() {
+            call = call.about("resource named in the options", &named);
         }
         Ok(self
             .transport
@@ -943,13 +959,17 @@ impl InfomaniakVolumeClient {
                 .require(Service::BlockStorage, UPLOAD_VISIBILITY)?;
         }
         let body = wire::upload_image_body(image_name, options);
-        let call = Call::new(
+        let mut call = Call::new(
             Service::BlockStorage,
             Method::POST,
             wire::action_path(volume_id),
         )
         .body(&body)
         .about("volume", volume_id);
+        if options.visibility.is_some() || options.protected.is_some() {
+            // Resent below 3.1 after a 406, Cinder would ignore them.
+            call = call.requires(UPLOAD_VISIBILITY);
+        }
         Ok(self
             .transport
             .json::<wire::UploadReply>(&call, "image upload")?
