@@ -413,3 +413,35 @@ fn fake_cloud_a_failed_upload_leaves_a_user_message() {
         "copy volume to image: Failed to upload volume to image at image service."
     );
 }
+
+/// A Cinder without microversions (3.0 only), met first by an upload with a visibility
+/// (3.1): the 406 teaches the client 3.0, and the upload is `Unsupported` instead of being
+/// sent again at 3.0 without the visibility being honoured.
+#[test]
+fn fake_cloud_a_406_fallback_does_not_resend_a_visibility() {
+    let cloud = infomaniak_fake_cloud::FakeCloud::builder()
+        .transition_delay(std::time::Duration::from_millis(20))
+        .volume_microversion_range("3.0", "3.0")
+        .start();
+    let client = fake_common::client(&cloud);
+    let result = client.try_upload_volume_to_image(
+        VOL,
+        "img",
+        &UploadImageOptions::default().visibility("public"),
+    );
+    let Err(Error::Unsupported {
+        required,
+        available,
+        ..
+    }) = &result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!((required.as_str(), available.as_str()), ("3.1", "3.0"));
+    let posts = cloud
+        .request_log()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/action"))
+        .count();
+    assert_eq!(posts, 1, "only the refused attempt was sent");
+}
