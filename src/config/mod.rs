@@ -191,7 +191,7 @@ pub enum TlsRoots {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum ProxySetting {
-    /// curl's conventions, read when the client is built: `https_proxy` for `https://` URLs,
+    /// The conventions of curl, Python requests and Go, read when the client is built: `https_proxy` for `https://` URLs,
     /// `http_proxy` for `http://` URLs, `all_proxy` for both (lower or upper case, lower case
     /// first), and `no_proxy`: a comma-separated list of `*`, domains (matching their
     /// subdomains too, with or without a leading dot), IP addresses and CIDR blocks

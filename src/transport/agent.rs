@@ -1,7 +1,9 @@
 //! The `ureq` agents: TLS, timeouts, the connection pool, and which proxy carries a request.
 //!
-//! Proxies follow curl's conventions: `http_proxy` for `http://` URLs, `https_proxy` for
-//! `https://` URLs, `all_proxy` for both (each in lower or upper case, lower case first), and
+//! Proxies follow the conventions of curl, Python requests and Go: `http_proxy` for `http://`
+//! URLs, `https_proxy` for `https://` URLs, `all_proxy` for both (each in lower or upper case,
+//! lower case first: an upper-case `HTTP_PROXY` counts, as in requests and Go, though curl
+//! ignores it), and
 //! `no_proxy` naming hosts to reach directly: `*`, a domain and its subdomains (`example.com`
 //! or `.example.com`), an IP address or a CIDR block (`10.0.0.0/8`), optionally with a port.
 //! Loopback hosts (`localhost`, `127.0.0.0/8`, `::1`) are always reached directly, as Go's
@@ -50,6 +52,12 @@ impl ProxyEnv {
     /// The proxy for `url`, or `None` to connect directly.
     pub(crate) fn proxy_for(&self, url: &str) -> Option<&Secret> {
         let (scheme, host, port) = split_url(url)?;
+        // An entry with a port names the URL's port, or its scheme's default.
+        let port = port.or(match scheme.as_str() {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        });
         if is_loopback(&host) || self.bypassed(&host, port) {
             return None;
         }
@@ -85,7 +93,12 @@ fn split_url(url: &str) -> Option<(String, String, Option<u16>)> {
         Some(port) => Some(port.parse().ok()?),
         None => None,
     };
-    Some((scheme.to_ascii_lowercase(), host.to_ascii_lowercase(), port))
+    // `example.com.` is `example.com`.
+    Some((
+        scheme.to_ascii_lowercase(),
+        host.trim_end_matches('.').to_ascii_lowercase(),
+        port,
+    ))
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -119,7 +132,10 @@ fn no_proxy_matches(entry: &str, host: &str, port: Option<u16>) -> bool {
     if let (Ok(entry_ip), Ok(ip)) = (pattern.parse::<IpAddr>(), host.parse::<IpAddr>()) {
         return entry_ip == ip;
     }
-    let domain = pattern.trim_start_matches("*.").trim_start_matches('.');
+    let domain = pattern
+        .trim_start_matches("*.")
+        .trim_start_matches('.')
+        .trim_end_matches('.');
     !domain.is_empty()
         && (host == domain
             || host
@@ -400,6 +416,7 @@ mod tests {
             "https://10.20.30.40/",
             "https://192.168.1.7/",
             "https://api.x:8443/",
+            "https://internal.example./",
             "https://[fd12::1]/",
         ] {
             assert_eq!(proxy(&e, direct), None, "{direct}");
@@ -410,6 +427,8 @@ mod tests {
             "https://11.0.0.1/",
             "https://192.168.1.8/",
             "https://api.x:443/",
+            // `api.x:8443` names port 8443 only, not https's default.
+            "https://api.x/",
             "https://[fe80::1]/",
         ] {
             assert!(proxy(&e, proxied).is_some(), "{proxied}");

@@ -76,7 +76,7 @@ pub(crate) struct Sessions {
     renewed: Condvar,
     generation: AtomicU64,
     /// The token cache file shared with other processes, when `Config::token_cache` is on.
-    cache: Option<std::path::PathBuf>,
+    cache: Option<token_cache::Slot>,
 }
 
 impl Sessions {
@@ -85,7 +85,7 @@ impl Sessions {
             state: Mutex::new(AuthState::default()),
             renewed: Condvar::new(),
             generation: AtomicU64::new(0),
-            cache: token_cache::path(config),
+            cache: token_cache::slot(config),
         }
     }
 
@@ -178,7 +178,7 @@ impl Sessions {
 
     /// A still-fresh session from the token cache, if it is on and holds one.
     fn cached(&self, config: &Config) -> Option<Session> {
-        let entry = token_cache::load(self.cache.as_deref()?)?;
+        let entry = token_cache::load(self.cache.as_ref()?)?;
         let left = entry.time_left();
         let session = Session {
             token: Secret::new(entry.token),
@@ -210,7 +210,7 @@ impl Sessions {
     }
 
     fn remember(&self, session: &Session) {
-        let Some(path) = self.cache.as_deref() else {
+        let Some(slot) = self.cache.as_ref() else {
             return;
         };
         let expires_at = session.expires_at.map(|at| {
@@ -221,13 +221,14 @@ impl Sessions {
                 .map_or(0, |d| d.as_secs())
         });
         let entry = token_cache::Entry {
+            settings: slot.settings.clone(),
             token: session.token.expose().to_string(),
             expires_at,
             block_storage: session.endpoints[0].as_ref().ok().cloned(),
             compute: session.endpoints[1].as_ref().ok().cloned(),
             project_id: session.project_id.clone(),
         };
-        token_cache::store(path, &entry);
+        token_cache::store(&slot.path, &entry);
     }
 
     /// Authenticates now, replacing any token held (after any authentication in flight).
@@ -253,8 +254,8 @@ impl Sessions {
         {
             guard.current = None;
             // Another process would only meet the same 401.
-            if let Some(path) = self.cache.as_deref() {
-                token_cache::remove(path);
+            if let Some(slot) = self.cache.as_ref() {
+                token_cache::remove(&slot.path);
             }
         }
     }

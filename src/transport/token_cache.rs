@@ -19,6 +19,10 @@ use crate::config::{Auth, Config, Domain, Project, TokenCache, User};
 /// endpoints.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Entry {
+    /// The public settings the file name hashes: a file of other settings (a hash
+    /// collision, or a file copied by hand) is not taken.
+    #[serde(default)]
+    pub settings: String,
     pub token: String,
     /// Seconds since the Unix epoch; `None` when Keystone gave no expiry.
     pub expires_at: Option<u64>,
@@ -38,22 +42,45 @@ impl Entry {
     }
 }
 
-/// The cache file of `config`, or `None` when caching is off or has no usable folder.
-pub(crate) fn path(config: &Config) -> Option<PathBuf> {
+/// Where the cache of one set of settings lives: the file, and the settings it must hold.
+pub(crate) struct Slot {
+    pub path: PathBuf,
+    pub settings: String,
+}
+
+/// The cache slot of `config`, or `None` when caching is off or has no usable folder.
+pub(crate) fn slot(config: &Config) -> Option<Slot> {
     let dir = match &config.token_cache {
         TokenCache::Off => return None,
         TokenCache::UserCacheDir => user_cache_dir()?.join("infomaniak-block-storage"),
-        TokenCache::Dir(dir) => dir.clone(),
+        TokenCache::Dir(dir) if dir.is_absolute() => dir.clone(),
+        TokenCache::Dir(dir) => {
+            debug!("token cache off: {} is not an absolute path", dir.display());
+            return None;
+        }
     };
-    Some(dir.join(format!("token-{:016x}.json", key(config)?)))
+    let settings = settings(config)?;
+    Some(Slot {
+        path: dir.join(format!("token-{:016x}.json", fnv(&settings))),
+        settings,
+    })
 }
 
-/// `$XDG_CACHE_HOME`, else `~/.cache` (`~/Library/Caches` on macOS).
+/// `$XDG_CACHE_HOME`, else `~/.cache` (`~/Library/Caches` on macOS). Relative values are
+/// ignored, as the XDG specification says: a token must not land in the working folder.
 fn user_cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir));
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_absolute())
+    };
+    if let Some(dir) = absolute("XDG_CACHE_HOME") {
+        return Some(dir);
     }
-    let home = PathBuf::from(std::env::var_os("HOME").filter(|h| !h.is_empty())?);
+    let Some(home) = absolute("HOME") else {
+        debug!("token cache off: neither XDG_CACHE_HOME nor HOME is an absolute path");
+        return None;
+    };
     Some(if cfg!(target_os = "macos") {
         home.join("Library/Caches")
     } else {
@@ -61,8 +88,8 @@ fn user_cache_dir() -> Option<PathBuf> {
     })
 }
 
-/// FNV-1a (64 bits) of the public auth settings. `None` for auth kinds not worth caching.
-fn key(config: &Config) -> Option<u64> {
+/// The public auth settings, one per line. `None` for auth kinds not worth caching.
+fn settings(config: &Config) -> Option<String> {
     let domain = |d: &Domain| match d {
         Domain::Id(id) => format!("id:{id}"),
         Domain::Name(name) => format!("name:{name}"),
@@ -88,42 +115,49 @@ fn key(config: &Config) -> Option<u64> {
         // A token is already what the cache would keep.
         Auth::Token { .. } => return None,
     };
-    let text = format!(
+    Some(format!(
         "{}\n{}\n{}\n{}\n{}\n{who}",
         config.auth_url,
         config.region,
         config.interface.as_str(),
         config.block_storage_endpoint.as_deref().unwrap_or(""),
         config.compute_endpoint.as_deref().unwrap_or(""),
-    );
+    ))
+}
+
+/// FNV-1a, 64 bits: a file name, not a secret.
+fn fnv(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    Some(hash)
+    hash
 }
 
-/// Reads the entry at `path`, or `None` (with a debug line saying why, unless it is simply
+/// Reads the entry of `slot`, or `None` (with a debug line saying why, unless it is simply
 /// not there).
-pub(crate) fn load(path: &Path) -> Option<Entry> {
-    if !path.exists() {
+pub(crate) fn load(slot: &Slot) -> Option<Entry> {
+    let path = slot.path.as_path();
+    if std::fs::symlink_metadata(path).is_err() {
         return None;
     }
-    if let Err(why) = private::check(path) {
-        debug!("token cache {}: ignored, {why}", path.display());
-        return None;
-    }
-    let text = match std::fs::read(path) {
+    let text = match private::read(path) {
         Ok(text) => text,
-        Err(e) => {
-            debug!("token cache {}: cannot read it: {e}", path.display());
+        Err(why) => {
+            debug!("token cache {}: ignored, {why}", path.display());
             return None;
         }
     };
     match serde_json::from_slice::<Entry>(&text) {
-        Ok(entry) if !entry.token.is_empty() => Some(entry),
-        Ok(_) => None,
+        Ok(entry) if !entry.token.is_empty() && entry.settings == slot.settings => Some(entry),
+        Ok(_) => {
+            debug!(
+                "token cache {}: ignored, it holds other settings or no token",
+                path.display()
+            );
+            None
+        }
         Err(e) => {
             debug!("token cache {}: not a cache entry: {e}", path.display());
             None
@@ -157,11 +191,26 @@ mod private {
 
     use super::Entry;
 
-    /// The effective uid of this process: the owner of `/proc/self` on Linux.
+    /// The effective uid of this process: the owner of `/proc/self` on Linux, elsewhere the
+    /// owner of a file it creates.
     fn current_uid() -> Result<u32, String> {
-        std::fs::metadata("/proc/self")
-            .map(|m| m.uid())
-            .map_err(|_| "the current user cannot be told (no /proc/self)".to_string())
+        if let Ok(meta) = std::fs::metadata("/proc/self") {
+            return Ok(meta.uid());
+        }
+        let probe = std::env::temp_dir().join(format!(
+            ".infomaniak-block-storage-uid-{}",
+            std::process::id()
+        ));
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&probe)
+            .map_err(|e| format!("the current user cannot be told: {e}"))?;
+        let uid = file.metadata().map(|m| m.uid());
+        drop(file);
+        let _ = std::fs::remove_file(&probe);
+        uid.map_err(|e| format!("the current user cannot be told: {e}"))
     }
 
     fn owned_and_private(path: &Path, what: &str) -> Result<(), String> {
@@ -181,10 +230,25 @@ mod private {
         Ok(())
     }
 
-    pub(super) fn check(path: &Path) -> Result<(), String> {
+    /// Reads the file after checking the folder and the file, and that the file read is
+    /// the one checked (same device and inode), so that it cannot be swapped in between.
+    pub(super) fn read(path: &Path) -> Result<Vec<u8>, String> {
+        use std::io::Read;
         let dir = path.parent().ok_or("the file has no folder")?;
         owned_and_private(dir, "its folder")?;
-        owned_and_private(path, "the file")
+        owned_and_private(path, "the file")?;
+        let checked = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot open it: {e}"))?;
+        let opened = file.metadata().map_err(|e| e.to_string())?;
+        if (opened.dev(), opened.ino()) != (checked.dev(), checked.ino()) {
+            return Err("the file changed while it was being opened".into());
+        }
+        let mut text = Vec::new();
+        // An entry is a few hundred bytes; a huge file is not one.
+        file.take(64 * 1024)
+            .read_to_end(&mut text)
+            .map_err(|e| format!("cannot read it: {e}"))?;
+        Ok(text)
     }
 
     pub(super) fn write(path: &Path, entry: &Entry) -> Result<(), String> {
@@ -225,7 +289,7 @@ mod private {
 
     use super::Entry;
 
-    pub(super) fn check(_: &Path) -> Result<(), String> {
+    pub(super) fn read(_: &Path) -> Result<Vec<u8>, String> {
         Err("file ownership cannot be checked on this platform".into())
     }
 
@@ -250,8 +314,16 @@ mod tests {
         dir
     }
 
+    fn slot(path: PathBuf) -> Slot {
+        Slot {
+            path,
+            settings: "s".into(),
+        }
+    }
+
     fn entry() -> Entry {
         Entry {
+            settings: "s".into(),
             token: "tok".into(),
             expires_at: Some(4_000_000_000),
             block_storage: Some("http://h/volume/v3/p".into()),
@@ -265,18 +337,25 @@ mod tests {
         let dir = temp_dir("round-trip").join("cache");
         let path = dir.join("token-1.json");
         store(&path, &entry());
+        let at = slot(path.clone());
         let meta = std::fs::metadata(&dir).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o700);
         let meta = std::fs::metadata(&path).unwrap();
         assert_eq!(meta.permissions().mode() & 0o777, 0o600);
-        let loaded = load(&path).unwrap();
+        let loaded = load(&at).unwrap();
         assert_eq!(loaded.token, "tok");
         assert_eq!(
             loaded.block_storage.as_deref(),
             Some("http://h/volume/v3/p")
         );
+        // A file of other settings is not taken.
+        let other = Slot {
+            path: path.clone(),
+            settings: "other".into(),
+        };
+        assert!(load(&other).is_none());
         remove(&path);
-        assert!(load(&path).is_none());
+        assert!(load(&at).is_none());
         let _ = std::fs::remove_dir_all(dir.parent().unwrap());
     }
 
@@ -285,11 +364,18 @@ mod tests {
         let dir = temp_dir("modes").join("cache");
         let path = dir.join("token-2.json");
         store(&path, &entry());
+        let at = slot(path.clone());
+        assert!(load(&at).is_some());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert!(load(&path).is_none());
+        assert!(load(&at).is_none());
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
-        assert!(load(&path).is_none());
+        assert!(load(&at).is_none());
+        // A symbolic link to a private file is not followed.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let link = dir.join("token-3.json");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        assert!(load(&slot(link)).is_none());
         std::fs::write(dir.join("junk.json"), b"{").unwrap();
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
         std::fs::set_permissions(
@@ -297,7 +383,7 @@ mod tests {
             std::fs::Permissions::from_mode(0o600),
         )
         .unwrap();
-        assert!(load(&dir.join("junk.json")).is_none());
+        assert!(load(&slot(dir.join("junk.json"))).is_none());
         let _ = std::fs::remove_dir_all(dir.parent().unwrap());
     }
 
@@ -305,11 +391,14 @@ mod tests {
     fn the_name_holds_no_secret() {
         let mut config = Config::application_credential("id-1", "the-secret");
         config.token_cache = TokenCache::Dir(PathBuf::from("/c"));
-        let a = path(&config).unwrap();
-        assert!(!a.to_string_lossy().contains("the-secret"));
+        let a = super::slot(&config).unwrap();
+        assert!(!a.path.to_string_lossy().contains("the-secret"));
+        assert!(!a.settings.contains("the-secret"));
         config.region = "dc4-a".into();
-        assert_ne!(path(&config).unwrap(), a);
+        assert_ne!(super::slot(&config).unwrap().path, a.path);
+        config.token_cache = TokenCache::Dir(PathBuf::from("relative"));
+        assert!(super::slot(&config).is_none());
         config.token_cache = TokenCache::Off;
-        assert_eq!(path(&config), None);
+        assert!(super::slot(&config).is_none());
     }
 }
