@@ -124,11 +124,11 @@ fn update_volume_and_metadata_round_trip() {
     expected.remove("a b");
     assert_eq!(client.try_get_volume_metadata(&v.id).unwrap(), expected);
 
-    // The key is gone now: 404.
+    // The key is gone now: 404, naming the key.
     assert!(matches!(
         client.try_delete_volume_metadata_key(&v.id, "a b"),
         Err(Error::NotFound {
-            resource: "volume",
+            resource: "metadata key",
             ..
         })
     ));

@@ -122,6 +122,9 @@ pub struct BackupRestore {
     /// That volume's name.
     #[serde(default)]
     pub volume_name: Option<String>,
+    /// Every field of the reply that this type does not name, as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// Optional settings of `create_backup`.

@@ -29,6 +29,9 @@ pub struct VolumeType {
     /// Backend hints (visible to admins).
     #[serde(default, deserialize_with = "de::metadata")]
     pub extra_specs: BTreeMap<String, String>,
+    /// Every field of the reply that this type does not name, as sent.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// An availability zone.
@@ -41,6 +44,9 @@ pub struct AvailabilityZone {
     /// Whether it accepts volumes.
     #[serde(rename = "zoneState", default, deserialize_with = "zone_available")]
     pub available: bool,
+    /// Every field of the reply that this type does not name, as sent.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 fn zone_available<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -56,6 +62,7 @@ fn zone_available<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<b
 /// Fields are `None` when the cloud does not report them; a maximum of `-1` means unlimited.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AbsoluteLimits {
     /// Most volumes.
     #[serde(default)]
@@ -87,6 +94,9 @@ pub struct AbsoluteLimits {
     /// Backup GiB in use.
     #[serde(default)]
     pub total_backup_gigabytes_used: Option<i64>,
+    /// Every field of the reply that this type does not name, as sent.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 fn left(max: Option<i64>, used: Option<i64>) -> Option<i64> {

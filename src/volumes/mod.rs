@@ -187,6 +187,9 @@ pub struct VolumeAttachment {
     /// When it was attached.
     #[serde(default)]
     pub attached_at: Option<String>,
+    /// Every field of the reply that this type does not name (`id`, ...), as sent.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// Optional settings of `create_volume`. Every field defaults to "let Cinder decide".
