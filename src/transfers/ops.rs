@@ -110,10 +110,14 @@ impl InfomaniakVolumeClient {
             call = Self::transfer_call(call, requirement);
             // `no_snapshots` is only understood at /volume-transfers: never resent below.
             if options.no_snapshots {
-                call = call.requires(Requirement {
+                let requirement = Requirement {
                     feature: "transfer a volume without its snapshots",
                     needs: VOLUME_TRANSFERS,
-                });
+                };
+                // Checked now too: the retry at /os-volume-transfer after a 406 runs this
+                // again, at the lower version, and no 406 would stop it there.
+                self.transport.require(Service::BlockStorage, requirement)?;
+                call = call.requires(requirement);
             }
             self.transport.json(&call, "created volume transfer")
         })?;
