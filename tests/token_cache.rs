@@ -576,3 +576,35 @@ fn fake_cloud_clients_share_the_token_and_a_revoked_one_is_replaced() {
         [&first, &first, &first, &first, &second, &second].map(String::as_str)
     );
 }
+
+/// A cache file that belongs to another user is ignored, even when private (checked when
+/// the tests run as root, who can give a file away; otherwise there is nothing to check).
+#[test]
+fn a_file_of_another_user_is_ignored() {
+    let server = MockServer::start();
+    let issued = counting_keystone(&server);
+    volumes_ok(&server);
+    let temp = TempDir::new("owner");
+    let dir = temp.cache();
+    cached_client(&server, &dir).try_list_volumes().unwrap();
+    let file = the_file(&dir);
+    let me = std::fs::metadata("/proc/self").map(|m| {
+        use std::os::unix::fs::MetadataExt;
+        m.uid()
+    });
+    if me.ok() != Some(0) {
+        eprintln!("not root: cannot give a file to another user; skipped");
+        return;
+    }
+    std::os::unix::fs::chown(&file, Some(65534), None).unwrap();
+    cached_client(&server, &dir).try_list_volumes().unwrap();
+    assert_eq!(
+        issued.load(Ordering::SeqCst),
+        2,
+        "another user's file is not trusted"
+    );
+    // The folder of another user is not trusted either.
+    std::os::unix::fs::chown(&dir, Some(65534), None).unwrap();
+    cached_client(&server, &dir).try_list_volumes().unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 3);
+}

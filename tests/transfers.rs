@@ -721,3 +721,74 @@ fn fake_cloud_no_snapshots_leaves_the_snapshots_behind() {
             .is_not_found()
     );
 }
+
+/// A Cinder that stops at 3.54, met first by a transfer call: the 406 teaches the client
+/// 3.54 and the transfer goes to `/os-volume-transfer`; `no_snapshots` (3.55) is then
+/// `Unsupported` instead of being resent where Cinder does not have it.
+#[test]
+fn fake_cloud_a_406_fallback_to_3_54_uses_the_old_collection() {
+    let cloud = FakeCloud::builder()
+        .transition_delay(std::time::Duration::from_millis(20))
+        .volume_microversion_range("3.0", "3.54")
+        .start();
+    let client = fake_common::client(&cloud);
+    // The first Cinder call of this client is the transfer itself.
+    let no_snapshots = client
+        .try_create_volume_transfer(VOL, &CreateTransferOptions::default().no_snapshots(true));
+    let Err(Error::Unsupported {
+        required,
+        available,
+        ..
+    }) = &no_snapshots
+    else {
+        panic!("{no_snapshots:?}")
+    };
+    assert_eq!((required.as_str(), available.as_str()), ("3.55", "3.54"));
+    let volume = client
+        .try_create_volume(1, "old", &Default::default())
+        .unwrap();
+    client
+        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
+        .unwrap();
+    let created = client
+        .try_create_volume_transfer(&volume.id, &Default::default())
+        .unwrap();
+    assert_eq!(client.try_list_volume_transfers().unwrap().len(), 1);
+    let taker = other_project_client(&cloud, "3.54");
+    taker
+        .try_accept_volume_transfer(&created.transfer.id, &created.auth_key)
+        .unwrap();
+    assert_eq!(
+        cloud.volume_project(&volume.id).as_deref(),
+        Some(FakeCloud::OTHER_PROJECT_ID)
+    );
+    let transfer_posts: Vec<(String, String)> = cloud
+        .request_log()
+        .into_iter()
+        .filter(|r| r.path.contains("transfer"))
+        .map(|r| {
+            let collection = if r.path.contains("/os-volume-transfer") {
+                "os-volume-transfer"
+            } else {
+                "volume-transfers"
+            };
+            (
+                collection.to_string(),
+                r.header("openstack-api-version").unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    // Only the very first attempt (answered 406) went to the new collection.
+    assert_eq!(
+        transfer_posts
+            .first()
+            .map(|(c, v)| (c.as_str(), v.as_str())),
+        Some(("volume-transfers", "volume 3.67"))
+    );
+    assert!(
+        transfer_posts[1..]
+            .iter()
+            .all(|(c, v)| c == "os-volume-transfer" && v == "volume 3.54"),
+        "{transfer_posts:?}"
+    );
+}
