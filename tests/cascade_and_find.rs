@@ -679,3 +679,35 @@ impl FakeCloudFast {
         )
     }
 }
+
+/// Matches on later pages count: two volumes named alike, one per page, are ambiguous.
+#[test]
+fn fake_cloud_find_follows_every_page_of_the_name_listing() {
+    let cloud = infomaniak_fake_cloud::FakeCloud::builder()
+        .transition_delay(Duration::from_millis(5))
+        .page_size(1)
+        .start();
+    let client = fake_common::client(&cloud);
+    let first = client
+        .try_create_volume(1, "paged", &Default::default())
+        .unwrap();
+    assert_eq!(client.try_find_volume("paged").unwrap().id, first.id);
+    let second = client
+        .try_create_volume(1, "paged", &Default::default())
+        .unwrap();
+    assert_ambiguous(
+        client.try_find_volume("paged"),
+        "volume",
+        "paged",
+        &[second.id.as_str(), first.id.as_str()],
+    );
+    let listings = cloud
+        .request_log()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/volumes/detail"))
+        .count();
+    assert!(
+        listings >= 3,
+        "the second find read more than one page: {listings}"
+    );
+}

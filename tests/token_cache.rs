@@ -608,3 +608,50 @@ fn a_file_of_another_user_is_ignored() {
     cached_client(&server, &dir).try_list_volumes().unwrap();
     assert_eq!(issued.load(Ordering::SeqCst), 3);
 }
+
+/// Password users are cached too (by user and project, never the password); a configured
+/// token is already what the cache would keep, so nothing is written for it.
+#[test]
+fn password_users_are_cached_and_token_auth_is_not() {
+    use infomaniak_block_storage::{Auth, Domain, Project, Secret, User};
+    let server = MockServer::start();
+    let issued = counting_keystone(&server);
+    volumes_ok(&server);
+    let temp = TempDir::new("auth-kinds");
+    let dir = temp.cache();
+    let password = "pa55-w0rd-value";
+    let with_auth = |auth: Auth| {
+        let mut config = common::config(&server);
+        config.auth = Some(auth);
+        config.token_cache = TokenCache::Dir(dir.clone());
+        InfomaniakVolumeClient::new(config).unwrap()
+    };
+    let password_auth = || Auth::Password {
+        user: User::Name {
+            name: "alice".into(),
+            domain: Domain::Name("Default".into()),
+        },
+        password: Secret::new(password),
+        project: Project::Id(common::PROJECT.into()),
+    };
+    with_auth(password_auth()).try_list_volumes().unwrap();
+    with_auth(password_auth()).try_list_volumes().unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 1);
+    let file = the_file(&dir);
+    let name = file.file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        !name.contains("alice") && !name.contains(password),
+        "{name}"
+    );
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(password));
+    std::fs::remove_file(&file).unwrap();
+
+    let token_auth = || Auth::Token {
+        token: Secret::new("an-existing-token"),
+        project: Project::Id(common::PROJECT.into()),
+    };
+    with_auth(token_auth()).try_list_volumes().unwrap();
+    with_auth(token_auth()).try_list_volumes().unwrap();
+    assert_eq!(issued.load(Ordering::SeqCst), 3, "token auth is not cached");
+    assert_eq!(files_in(&dir), Vec::<PathBuf>::new());
+}

@@ -639,3 +639,26 @@ fn fake_cloud_messages_are_per_project() {
             .is_not_found()
     );
 }
+
+/// `error_deleting` ends a deletion wait with the reason too.
+#[test]
+fn a_failed_deletion_says_why() {
+    let server = server();
+    volume_in(&server, "error_deleting");
+    server.mock(|when, then| {
+        when.method(GET).path(cinder("/messages"));
+        reply_json(
+            then,
+            200,
+            json!({"messages": [message(MESSAGE, VOL, "delete volume: An unknown error occurred.")]}),
+        );
+    });
+    let client = common::client(&server);
+    assert_resource_failed(
+        client.try_wait_for_volume_deleted(VOL, Duration::from_secs(5)),
+        "volume",
+        VOL,
+        "error_deleting",
+        Some("delete volume: An unknown error occurred."),
+    );
+}
