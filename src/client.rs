@@ -183,6 +183,20 @@ impl InfomaniakVolumeClient {
     /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
     /// # let (id, secret, auth_url) = (infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_ID, infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_SECRET, cloud.auth_url());
     /// # let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials(id, secret, Some(&auth_url), None)?;
+    /// assert!(client.authenticate());
+    /// # Ok::<(), infomaniak_block_storage::Error>(())
+    /// ```
+    pub fn authenticate(&self) -> bool {
+        logged("authenticate", "", self.try_authenticate()).is_some()
+    }
+
+    /// The same as [`authenticate`](Self::authenticate), under the name scripts ported from
+    /// the Python client know.
+    ///
+    /// ```
+    /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
+    /// # let (id, secret, auth_url) = (infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_ID, infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_SECRET, cloud.auth_url());
+    /// # let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials(id, secret, Some(&auth_url), None)?;
     /// assert!(client.validate_connection());
     /// # Ok::<(), infomaniak_block_storage::Error>(())
     /// ```

@@ -109,6 +109,26 @@ pub(crate) fn metadata_keys(metadata: &std::collections::BTreeMap<String, String
     metadata.keys().try_for_each(|key| metadata_key(key))
 }
 
+/// `url` with any `user:password@` replaced by `***@`, for messages and logs.
+pub(crate) fn redact_url(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(scheme_end) = url.find("://") else {
+        return url.into();
+    };
+    let authority_start = scheme_end + 3;
+    let authority_end = url[authority_start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |i| authority_start + i);
+    match url[authority_start..authority_end].rfind('@') {
+        Some(at) => format!(
+            "{}***{}",
+            &url[..authority_start],
+            &url[authority_start + at..]
+        )
+        .into(),
+        None => url.into(),
+    }
+}
+
 /// Optional variant of [`description`].
 pub(crate) fn opt_description(argument: &'static str, value: Option<&str>) -> Result<()> {
     value.map_or(Ok(()), |v| description(argument, v))
@@ -162,6 +182,16 @@ mod tests {
             );
         }
         assert!(id("volume_id", &"x".repeat(256)).is_err());
+    }
+
+    #[test]
+    fn urls_lose_their_credentials() {
+        assert_eq!(
+            redact_url("https://user:pa55@keystone.example:5000/v3?x=1"),
+            "https://***@keystone.example:5000/v3?x=1"
+        );
+        assert_eq!(redact_url("https://h/v3/a@b"), "https://h/v3/a@b");
+        assert_eq!(redact_url("no scheme"), "no scheme");
     }
 
     #[test]

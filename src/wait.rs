@@ -8,6 +8,22 @@ use crate::config::WaitPolicy;
 use crate::error::{Error, Result};
 use crate::transport;
 
+/// A wait target must be a status Cinder documents: a typo (`"avaliable".parse()`) would
+/// otherwise poll until the timeout. Refused before anything is sent.
+pub(crate) fn known_target(target: &impl std::fmt::Display, known: bool) -> Result<()> {
+    if known {
+        return Ok(());
+    }
+    let text = target.to_string();
+    if text.trim().is_empty() {
+        return Err(Error::invalid("target", "is empty"));
+    }
+    Err(Error::invalid(
+        "target",
+        format!("`{text}` is not a status Cinder documents; check its spelling"),
+    ))
+}
+
 /// What one poll saw: the status, and the value when the wait is over.
 pub(crate) struct Step<T> {
     pub status: String,

@@ -154,8 +154,12 @@ fn ops() -> Vec<Op> {
             path: attachments_path.clone(),
             compute: true,
             body: Some(json!({"volumeAttachment": {"volumeId": VOL}})),
-            // A 404 may be the server or the volume: Nova's message says which.
-            not_found: None,
+            // A 404 may be the server or the volume: the error names both, Nova's message
+            // says which.
+            not_found: Some((
+                "volume or server",
+                "6edbc2f4-1507-44f8-ac0d-eed1d2608d38, 4b293d31-ebd5-4a7f-be03-874b90021e54",
+            )),
             decodes: None,
             pre: None,
             run: |c| c.try_attach_volume(VOL, SRV, &AttachOptions::default()),
@@ -270,8 +274,11 @@ fn ops() -> Vec<Op> {
             path: cinder(&format!("/backups/{BAK}/restore")),
             compute: false,
             body: Some(json!({"restore": {"volume_id": VOL}})),
-            // With a target volume a 404 may be the backup or the volume.
-            not_found: None,
+            // With a target volume a 404 may be the backup or the volume: both are named.
+            not_found: Some((
+                "backup or volume",
+                "2ef47aee-8844-490c-804d-2a8efe561c65, 6edbc2f4-1507-44f8-ac0d-eed1d2608d38",
+            )),
             decodes: Some("backup restore"),
             pre: None,
             run: |c| {

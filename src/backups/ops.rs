@@ -16,7 +16,7 @@ use crate::microversion::{self, Microversion, Requirement};
 use crate::pagination::{self, Pages};
 use crate::transport::{Call, Service};
 use crate::validate;
-use crate::wait::Step;
+use crate::wait::{Step, known_target};
 
 /// Updating a backup.
 const UPDATE: Requirement = Requirement {
@@ -473,6 +473,7 @@ impl InfomaniakVolumeClient {
         mut progress: impl FnMut(&str, Duration),
     ) -> Result<Backup> {
         validate::id("backup_id", backup_id)?;
+        known_target(&target, target.is_known())?;
         self.wait("backup", backup_id, target.as_str(), timeout)
             .run(&mut progress, || {
                 let backup = self.try_get_backup(backup_id)?;

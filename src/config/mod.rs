@@ -350,7 +350,8 @@ fn check_url(field: &str, url: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::config(format!(
-            "{field} `{url}` is not an http:// or https:// URL"
+            "{field} `{}` is not an http:// or https:// URL",
+            crate::validate::redact_url(url)
         )))
     }
 }

@@ -15,7 +15,7 @@ use crate::listing::{ListOptions, Listing};
 use crate::pagination::{self, Pages};
 use crate::transport::{Call, Service};
 use crate::validate;
-use crate::wait::Step;
+use crate::wait::{Step, known_target};
 
 impl InfomaniakVolumeClient {
     /// Every snapshot of the project, following pagination to the last page.
@@ -486,6 +486,7 @@ impl InfomaniakVolumeClient {
         mut progress: impl FnMut(&str, Duration),
     ) -> Result<Snapshot> {
         validate::id("snapshot_id", snapshot_id)?;
+        known_target(&target, target.is_known())?;
         self.wait("snapshot", snapshot_id, target.as_str(), timeout)
             .run(&mut progress, || {
                 let snapshot = self.try_get_snapshot(snapshot_id)?;

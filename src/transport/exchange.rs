@@ -48,6 +48,7 @@ impl From<Failure> for Error {
 /// Maps a ureq failure to [`Error::Transport`].
 fn transport_error(err: ureq::Error, method: &http::Method, url: &str, max_body: u64) -> Failure {
     use ureq::Error as E;
+    let url = crate::validate::redact_url(url);
     let retryable = matches!(
         err,
         E::Io(_)
@@ -159,10 +160,11 @@ pub(crate) fn exchange(
         None => request,
     };
     let started = Instant::now();
+    let shown = crate::validate::redact_url(url);
     let response = agent.run(request).map_err(|e| {
         let failure = transport_error(e, method, url, max_body);
         debug!(
-            "{method} {url} -> failed after {} ms: {}",
+            "{method} {shown} -> failed after {} ms: {}",
             started.elapsed().as_millis(),
             failure.error
         );
@@ -180,7 +182,7 @@ pub(crate) fn exchange(
         .read_to_vec()
         .map_err(|e| transport_error(e, method, url, max_body))?;
     debug!(
-        "{method} {url} -> {status} in {} ms{}",
+        "{method} {shown} -> {status} in {} ms{}",
         started.elapsed().as_millis(),
         request_id
             .as_deref()

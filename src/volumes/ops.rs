@@ -20,7 +20,7 @@ use crate::microversion::{self, Microversion};
 use crate::pagination::{self, Pages};
 use crate::transport::{Call, Service};
 use crate::validate;
-use crate::wait::Step;
+use crate::wait::{Step, known_target};
 
 /// Visibility and protection of an uploaded image.
 const UPLOAD_VISIBILITY: microversion::Requirement = microversion::Requirement {
@@ -796,6 +796,7 @@ impl InfomaniakVolumeClient {
         mut progress: impl FnMut(&str, Duration),
     ) -> Result<Volume> {
         validate::id("volume_id", volume_id)?;
+        known_target(&target, target.is_known())?;
         self.wait("volume", volume_id, target.as_str(), timeout)
             .run(&mut progress, || {
                 let volume = self.try_get_volume(volume_id)?;
