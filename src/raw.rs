@@ -102,7 +102,8 @@ impl InfomaniakVolumeClient {
     /// # Errors
     ///
     /// [`Error::InvalidArgument`] before sending for an unknown method, a path that does not
-    /// start with `/` or holds a scheme, or a malformed microversion; otherwise as any request,
+    /// start with a single `/` (so that it cannot name another origin), spaces or control
+    /// characters in the path, or a malformed microversion; otherwise as any request,
     /// and [`Error::Decode`] for a non-JSON body.
     pub fn try_raw_request(&self, request: &RawRequest) -> Result<RawResponse> {
         let method = match request.method.as_str() {
