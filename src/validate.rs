@@ -99,9 +99,17 @@ pub(crate) fn required_text(argument: &'static str, value: &str) -> Result<()> {
     text(argument, value)
 }
 
-/// A metadata key: not empty, one line.
+/// A metadata key: not empty, one line, and not `.` or `..`, which cannot be a URL path
+/// segment (`.../metadata/..` is the resource itself to any URL normalizer on the way).
 pub(crate) fn metadata_key(key: &str) -> Result<()> {
-    required_text("key", key)
+    required_text("key", key)?;
+    if key == "." || key == ".." {
+        return Err(Error::invalid(
+            "key",
+            format!("`{key}` cannot be a metadata key: in a URL it names the resource itself"),
+        ));
+    }
+    Ok(())
 }
 
 /// Every key of a metadata map.
