@@ -674,3 +674,63 @@ fn fake_cloud_a_406_fallback_does_not_resend_backup_metadata() {
         .count();
     assert_eq!(puts, 1);
 }
+
+/// A key of `.` or `..` cannot be a URL path segment: `DELETE .../metadata/..` is `DELETE
+/// /volumes/{id}` (or `/snapshots/{id}`) to every URL normalizer between the client and
+/// Cinder, which would delete the resource instead of a key. Refused before sending, for
+/// volumes and snapshots, in a delete and in a set (a key that could never be deleted alone).
+#[test]
+fn dot_keys_are_refused_before_sending() {
+    let cloud = fake_common::quick_cloud();
+    let client = fake_common::client(&cloud);
+    let volume = client
+        .try_create_volume(1, "v", &Default::default())
+        .unwrap();
+    client
+        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
+        .unwrap();
+    let snapshot = client
+        .try_create_snapshot(&volume.id, "s", &Default::default())
+        .unwrap();
+    let sent_before = cloud.request_log().len();
+    for key in [".", ".."] {
+        for result in [
+            client.try_delete_volume_metadata_key(&volume.id, key),
+            client.try_delete_snapshot_metadata_key(&snapshot.id, key),
+            client
+                .try_set_volume_metadata(&volume.id, &map(&[(key, "v")]))
+                .map(|_| ()),
+            client
+                .try_set_snapshot_metadata(&snapshot.id, &map(&[(key, "v")]))
+                .map(|_| ()),
+        ] {
+            assert!(
+                matches!(
+                    result,
+                    Err(Error::InvalidArgument {
+                        argument: "key",
+                        ..
+                    })
+                ),
+                "{key:?}: {result:?}"
+            );
+        }
+        assert!(!client.delete_volume_metadata_key(&volume.id, key));
+    }
+    let sent: Vec<String> = fake_common::log_since(&cloud, sent_before)
+        .into_iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(sent, Vec::<String>::new(), "nothing may be sent");
+    // Keys that merely hold dots are fine.
+    client
+        .try_set_volume_metadata(&volume.id, &map(&[("a.b", "1"), ("...", "2")]))
+        .unwrap();
+    client
+        .try_delete_volume_metadata_key(&volume.id, "...")
+        .unwrap();
+    assert_eq!(
+        client.try_get_volume_metadata(&volume.id).unwrap(),
+        map(&[("a.b", "1")])
+    );
+}
