@@ -436,3 +436,39 @@ fn fake_cloud_raw_requests_create_read_and_fail_like_operations() {
     assert_eq!(last.header("openstack-api-version"), Some("compute 2.79"));
     assert_eq!(cloud.auth_requests(), 1, "one token for every raw request");
 }
+
+/// The retry rules of every operation: a GET whose reply is lost is sent again; a POST whose
+/// reply is lost is not (its outcome is unknown, and the error says so); a 429 is sent again
+/// whatever the method.
+#[test]
+fn fake_cloud_raw_requests_follow_the_retry_rules() {
+    use infomaniak_fake_cloud::Fault;
+    let cloud = fake_common::quick_cloud();
+    let client = fake_common::client(&cloud);
+    client.try_authenticate().unwrap();
+    let volumes = fake_common::volumes_path();
+
+    cloud.inject_fault("GET", &volumes, 1, Fault::DropConnection);
+    let reply = client
+        .try_raw_request(&RawRequest::get(ApiService::BlockStorage, "/volumes"))
+        .unwrap();
+    assert_eq!(reply.status, 200);
+    assert_eq!(cloud.requests_matching("GET", &volumes), 2);
+
+    cloud.inject_fault("POST", &volumes, 1, Fault::DropConnection);
+    let create = RawRequest::new(ApiService::BlockStorage, "POST", "/volumes")
+        .body(json!({"volume": {"size": 1, "name": "lost"}}));
+    let lost = client.try_raw_request(&create).unwrap_err();
+    assert!(lost.is_outcome_unknown(), "{lost:?}");
+    assert_eq!(cloud.requests_matching("POST", &volumes), 1);
+
+    cloud.inject_fault("POST", &volumes, 1, Fault::StatusWithRetryAfter(429, 0));
+    let reply = client.try_raw_request(&create).unwrap();
+    assert_eq!(reply.status, 202);
+    assert_eq!(cloud.requests_matching("POST", &volumes), 3);
+    assert_eq!(
+        cloud.volume_ids().len(),
+        1,
+        "the 429 created nothing, the retry one volume"
+    );
+}
