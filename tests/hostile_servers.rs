@@ -500,3 +500,81 @@ fn a_200_that_is_not_json_is_a_decode_error_with_the_request_id() {
         assert!(err.to_string().contains(common::REQUEST_ID), "{err}");
     }
 }
+
+// ----- replies that could make the client loop ------------------------------------------------
+
+/// A server that refuses every version with 406, even the one its message names: one
+/// fallback, then the 406 is the answer. No loop.
+#[test]
+fn a_406_that_refuses_its_own_maximum_falls_back_once_only() {
+    let server = MockServer::start();
+    common::mock_keystone(&server);
+    let refusing = server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("{}/volumes/detail", common::CINDER));
+        then.status(406).json_body(json!({"computeFault": {"code": 406,
+            "message": "Version 3.67 is not supported by the API. Minimum is 3.0 and maximum is 3.60."}}));
+    });
+    let client = common::client(&server);
+    let err = client.try_list_volumes().unwrap_err();
+    assert_eq!(err.status(), Some(406), "{err:?}");
+    refusing.assert_calls(2);
+}
+
+/// A 406 that claims a maximum above the version sent cannot lower anything: it is the
+/// answer, not a reason to resend.
+#[test]
+fn a_406_claiming_a_higher_maximum_is_not_resent() {
+    let server = MockServer::start();
+    common::mock_keystone(&server);
+    let refusing = server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("{}/volumes/detail", common::CINDER));
+        then.status(406).json_body(json!({"computeFault": {"code": 406,
+            "message": "Version 3.67 is not supported by the API. Minimum is 3.0 and maximum is 3.99."}}));
+    });
+    let client = common::client(&server);
+    assert_eq!(client.try_list_volumes().unwrap_err().status(), Some(406));
+    refusing.assert_calls(1);
+    assert_eq!(client.try_volume_microversion().unwrap(), "3.67");
+}
+
+/// A header line that never ends: an error, not a buffer growing without bound.
+#[test]
+fn an_endless_header_line_is_an_error() {
+    let (base, _) = raw_server(|s| {
+        let _ = s.write_all(b"HTTP/1.1 200 OK\r\nX-Endless: ");
+        endless(s);
+    });
+    let server = MockServer::start();
+    common::mock_keystone(&server);
+    let client = raw_client(&server, &base, Duration::from_secs(10), 0);
+    let started = Instant::now();
+    let err = client.try_get_volume(VOLUME).unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+/// A Cinder that answers 401 to every token: one renewal, then an error; the next call
+/// tries once more, never a storm.
+#[test]
+fn a_cinder_that_rejects_every_token_costs_one_renewal_per_call() {
+    let server = MockServer::start();
+    let keystone = common::mock_keystone(&server);
+    let cinder = server.mock(|when, then| {
+        when.method(GET)
+            .path(format!("{}/volumes/detail", common::CINDER));
+        then.status(401)
+            .json_body(json!({"error": {"code": 401, "title": "Unauthorized",
+                                        "message": "The request you have made requires authentication."}}));
+    });
+    let client = common::client(&server);
+    for _ in 0..3 {
+        match client.try_list_volumes() {
+            Err(Error::Auth { status, .. }) => assert_eq!(status, Some(401)),
+            other => panic!("expected Auth 401, got {other:?}"),
+        }
+    }
+    cinder.assert_calls(6);
+    keystone.assert_calls(4);
+}
