@@ -331,3 +331,57 @@ fn httpmock_406_in_cinders_words_falls_back_once() {
     refused.assert_calls(1);
     accepted.assert_calls(3);
 }
+
+/// The same for a backup with metadata (3.43) as a client's first Cinder call on a 3.0
+/// cloud, and an attach with a tag (Nova 2.49) as its first Nova call on a 2.48 cloud: sent
+/// once at the configured version, refused with 406, then Unsupported instead of resent
+/// without what was asked.
+#[test]
+fn first_calls_needing_more_than_old_servers_have_are_unsupported() {
+    let cloud = FakeCloud::builder()
+        .volume_microversion_range("3.0", "3.0")
+        .compute_microversion_range("2.1", "2.48")
+        .start();
+    let client = fake_common::client(&cloud);
+    client.try_authenticate().unwrap();
+    let volume = "0c1d2e3f-1111-4222-8333-944455556666";
+
+    let backup = client.try_create_backup(
+        volume,
+        "b",
+        &infomaniak_block_storage::CreateBackupOptions::default().metadata("k", "v"),
+    );
+    expect_unsupported(backup, "3.43", "3.0");
+    assert_eq!(
+        versions_sent(&cloud, "POST", &format!("{}/backups", cinder())),
+        vec!["volume 3.67".to_string()]
+    );
+
+    let server = cloud.server_id();
+    let attach = client.try_attach_volume(
+        volume,
+        &server,
+        &infomaniak_block_storage::AttachOptions::default().tag("data"),
+    );
+    let err = attach.unwrap_err();
+    let Error::Unsupported {
+        api,
+        required,
+        available,
+        ..
+    } = &err
+    else {
+        panic!("expected Unsupported, got {err:?}")
+    };
+    assert_eq!(*api, "Nova");
+    assert_eq!(required, "2.49");
+    assert_eq!(available, "2.48");
+    assert_eq!(
+        versions_sent(
+            &cloud,
+            "POST",
+            &format!("/compute/v2.1/servers/{server}/os-volume_attachments")
+        ),
+        vec!["compute 2.79".to_string()]
+    );
+}
