@@ -452,7 +452,12 @@ impl InfomaniakVolumeClient {
                 (result != "Success").then(|| {
                     let event = e.get("event").and_then(|v| v.as_str()).unwrap_or("attach");
                     let trace = e.get("traceback").and_then(|v| v.as_str()).unwrap_or("");
-                    let last = trace.lines().rev().map(str::trim).find(|l| !l.is_empty());
+                    // `details` (2.84+) is what Nova tells non-admins; the traceback is
+                    // admin-only.
+                    let details = e.get("details").and_then(|v| v.as_str()).map(str::trim);
+                    let last = details
+                        .filter(|d| !d.is_empty())
+                        .or_else(|| trace.lines().rev().map(str::trim).find(|l| !l.is_empty()));
                     match last {
                         Some(line) => format!("{event}: {result}: {line}"),
                         None => format!("{event}: {result}"),
