@@ -327,7 +327,12 @@ impl InfomaniakVolumeClient {
                     volume_id: volume_id.to_string(),
                     instance_id: instance_id.to_string(),
                     status: status.to_string(),
-                    reason: self.attach_failure_reason(instance_id),
+                    // Left in error_attaching, Cinder's user message about the volume is the
+                    // precise one; Nova's instance action says why otherwise.
+                    reason: (status == VolumeStatus::ErrorAttaching)
+                        .then(|| self.failure_reason(volume_id))
+                        .flatten()
+                        .or_else(|| self.attach_failure_reason(instance_id)),
                 });
             }
             Ok(Step::pending(status.to_string()))
