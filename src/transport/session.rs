@@ -183,7 +183,10 @@ impl Sessions {
         let session = Session {
             token: Secret::new(entry.token),
             expires_at: left.and_then(|left| Instant::now().checked_add(left)),
-            margin: EXPIRY_MARGIN.min(left.unwrap_or(EXPIRY_MARGIN) / 4),
+            margin: entry.renew_before.map_or_else(
+                || EXPIRY_MARGIN.min(left.unwrap_or(EXPIRY_MARGIN) / 4),
+                |secs| EXPIRY_MARGIN.min(Duration::from_secs(secs)),
+            ),
             endpoints: [
                 (Service::BlockStorage, entry.block_storage),
                 (Service::Compute, entry.compute),
@@ -224,6 +227,7 @@ impl Sessions {
             settings: slot.settings.clone(),
             token: session.token.expose().to_string(),
             expires_at,
+            renew_before: Some(session.margin.as_secs()),
             block_storage: session.endpoints[0].as_ref().ok().cloned(),
             compute: session.endpoints[1].as_ref().ok().cloned(),
             project_id: session.project_id.clone(),

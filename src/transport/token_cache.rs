@@ -26,6 +26,10 @@ pub(crate) struct Entry {
     pub token: String,
     /// Seconds since the Unix epoch; `None` when Keystone gave no expiry.
     pub expires_at: Option<u64>,
+    /// How long before `expires_at` the token is renewed, from its whole lifetime (a
+    /// quarter of it, at most two minutes): the next process renews on time too.
+    #[serde(default)]
+    pub renew_before: Option<u64>,
     pub block_storage: Option<String>,
     pub compute: Option<String>,
     pub project_id: Option<String>,
@@ -326,6 +330,7 @@ mod tests {
             settings: "s".into(),
             token: "tok".into(),
             expires_at: Some(4_000_000_000),
+            renew_before: Some(120),
             block_storage: Some("http://h/volume/v3/p".into()),
             compute: None,
             project_id: Some("p".into()),
