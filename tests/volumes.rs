@@ -62,6 +62,8 @@ fn get_volume_decodes_the_v3_65_and_v3_69_show_samples() {
             replication_status: None,
             // Every field the type does not name is kept as sent.
             extra: extra_of(&sample["volume"], VOLUME_FIELDS),
+            // The fields of later microversions and admin attributes, from the sample.
+            ..oracle_volume(&sample["volume"])
         };
         assert_eq!(client.try_get_volume(id).unwrap(), expected, "{file}");
         assert_eq!(client.get_volume(id).unwrap(), expected, "{file}");

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::de;
+use crate::pagination::Link;
 use crate::status::status_enum;
 
 /// A Cinder volume, as returned by the show and detailed-list calls.
@@ -85,8 +86,50 @@ pub struct Volume {
     /// Replication status.
     #[serde(default)]
     pub replication_status: Option<String>,
-    /// Every field of the reply that this type does not name (`volume_image_metadata`,
-    /// `os-vol-tenant-attr:tenant_id`, `links`, fields of newer microversions, ...), as sent.
+    /// The volume's `self` and `bookmark` links.
+    #[serde(default, deserialize_with = "de::null_default")]
+    pub links: Vec<Link>,
+    /// The project that owns it (`os-vol-tenant-attr:tenant_id`).
+    #[serde(default, rename = "os-vol-tenant-attr:tenant_id")]
+    pub tenant_id: Option<String>,
+    /// The backend host, `host@backend#pool` (`os-vol-host-attr:host`; admins only).
+    #[serde(default, rename = "os-vol-host-attr:host")]
+    pub host: Option<String>,
+    /// Migration state (`os-vol-mig-status-attr:migstat`; admins only).
+    #[serde(default, rename = "os-vol-mig-status-attr:migstat")]
+    pub migration_state: Option<String>,
+    /// The volume id on the backend after a migration (`os-vol-mig-status-attr:name_id`).
+    #[serde(default, rename = "os-vol-mig-status-attr:name_id")]
+    pub migration_name_id: Option<String>,
+    /// The consistency group.
+    #[serde(default)]
+    pub consistencygroup_id: Option<String>,
+    /// The group (3.13+).
+    #[serde(default)]
+    pub group_id: Option<String>,
+    /// The backend's id for it (3.21+, admins only).
+    #[serde(default)]
+    pub provider_id: Option<String>,
+    /// The volume service that manages it (3.48+).
+    #[serde(default)]
+    pub service_uuid: Option<String>,
+    /// Whether its backend shares targets between volumes (3.48+; `null` from 3.69 when unknown).
+    #[serde(default, deserialize_with = "de::flexible_opt_bool")]
+    pub shared_targets: Option<bool>,
+    /// The cluster of its volume service (3.61+).
+    #[serde(default)]
+    pub cluster_name: Option<String>,
+    /// The encryption key's id (3.64+, encrypted volumes only).
+    #[serde(default)]
+    pub encryption_key_id: Option<String>,
+    /// Whether it counts against the quota (3.65+).
+    #[serde(default, deserialize_with = "de::flexible_opt_bool")]
+    pub consumes_quota: Option<bool>,
+    /// The image's properties, for a volume created from an image.
+    #[serde(default, deserialize_with = "de::metadata")]
+    pub volume_image_metadata: BTreeMap<String, String>,
+    /// Every field of the reply that this type does not name (fields of newer
+    /// microversions, vendor extensions, ...), as sent.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use httpmock::{HttpMockResponse, Then, When};
 use infomaniak_block_storage::{
-    Backup, BackupRestore, BackupStatus, Error, ServerAttachment, Snapshot, SnapshotStatus, Volume,
-    VolumeAttachment, VolumeStatus,
+    Backup, BackupRestore, BackupStatus, Error, Link, ServerAttachment, Snapshot, SnapshotStatus,
+    Volume, VolumeAttachment, VolumeStatus,
 };
 use serde_json::{Map, Value, json};
 
@@ -249,6 +249,27 @@ fn flag(v: &Value) -> bool {
     }
 }
 
+/// A boolean that may be absent or `null` (`None`).
+fn opt_flag(v: &Value, key: &str) -> Option<bool> {
+    v.get(key).filter(|value| !value.is_null()).map(flag)
+}
+
+/// The `links` of an object, built by hand from the JSON.
+fn links(v: &Value) -> Vec<Link> {
+    let Some(list) = v.get("links").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|l| {
+            serde_json::from_value::<Link>(json!({
+                "href": l.get("href").and_then(Value::as_str).unwrap_or(""),
+                "rel": l.get("rel").and_then(Value::as_str).unwrap_or(""),
+            }))
+            .unwrap()
+        })
+        .collect()
+}
+
 fn meta(v: &Value) -> BTreeMap<String, String> {
     v.as_object()
         .map(|m| {
@@ -289,6 +310,20 @@ pub const VOLUME_FIELDS: &[&str] = &[
     "volume_type_id",
     "migration_status",
     "replication_status",
+    "links",
+    "os-vol-tenant-attr:tenant_id",
+    "os-vol-host-attr:host",
+    "os-vol-mig-status-attr:migstat",
+    "os-vol-mig-status-attr:name_id",
+    "consistencygroup_id",
+    "group_id",
+    "provider_id",
+    "service_uuid",
+    "shared_targets",
+    "cluster_name",
+    "encryption_key_id",
+    "consumes_quota",
+    "volume_image_metadata",
 ];
 
 /// The keys a [`Snapshot`] names.
@@ -403,6 +438,20 @@ pub struct ExpectedVolume {
     pub volume_type_id: Option<String>,
     pub migration_status: Option<String>,
     pub replication_status: Option<String>,
+    pub links: Vec<Link>,
+    pub tenant_id: Option<String>,
+    pub host: Option<String>,
+    pub migration_state: Option<String>,
+    pub migration_name_id: Option<String>,
+    pub consistencygroup_id: Option<String>,
+    pub group_id: Option<String>,
+    pub provider_id: Option<String>,
+    pub service_uuid: Option<String>,
+    pub shared_targets: Option<bool>,
+    pub cluster_name: Option<String>,
+    pub encryption_key_id: Option<String>,
+    pub consumes_quota: Option<bool>,
+    pub volume_image_metadata: BTreeMap<String, String>,
     pub extra: Map<String, Value>,
 }
 
@@ -434,6 +483,20 @@ impl ExpectedVolume {
             volume_type_id: v.volume_type_id.clone(),
             migration_status: v.migration_status.clone(),
             replication_status: v.replication_status.clone(),
+            links: v.links.clone(),
+            tenant_id: v.tenant_id.clone(),
+            host: v.host.clone(),
+            migration_state: v.migration_state.clone(),
+            migration_name_id: v.migration_name_id.clone(),
+            consistencygroup_id: v.consistencygroup_id.clone(),
+            group_id: v.group_id.clone(),
+            provider_id: v.provider_id.clone(),
+            service_uuid: v.service_uuid.clone(),
+            shared_targets: v.shared_targets.clone(),
+            cluster_name: v.cluster_name.clone(),
+            encryption_key_id: v.encryption_key_id.clone(),
+            consumes_quota: v.consumes_quota.clone(),
+            volume_image_metadata: v.volume_image_metadata.clone(),
             extra: v.extra.clone(),
         }
     }
@@ -638,6 +701,20 @@ pub fn oracle_volume(v: &Value) -> ExpectedVolume {
         volume_type_id: text(v, "volume_type_id"),
         migration_status: text(v, "migration_status"),
         replication_status: text(v, "replication_status"),
+        links: links(v),
+        tenant_id: text(v, "os-vol-tenant-attr:tenant_id"),
+        host: text(v, "os-vol-host-attr:host"),
+        migration_state: text(v, "os-vol-mig-status-attr:migstat"),
+        migration_name_id: text(v, "os-vol-mig-status-attr:name_id"),
+        consistencygroup_id: text(v, "consistencygroup_id"),
+        group_id: text(v, "group_id"),
+        provider_id: text(v, "provider_id"),
+        service_uuid: text(v, "service_uuid"),
+        shared_targets: opt_flag(v, "shared_targets"),
+        cluster_name: text(v, "cluster_name"),
+        encryption_key_id: text(v, "encryption_key_id"),
+        consumes_quota: opt_flag(v, "consumes_quota"),
+        volume_image_metadata: v.get("volume_image_metadata").map(meta).unwrap_or_default(),
         extra: extra_of(v, VOLUME_FIELDS),
     }
 }
