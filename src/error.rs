@@ -127,6 +127,20 @@ pub enum Error {
         /// Why, from Nova's instance actions, when known.
         reason: Option<String>,
     },
+    /// A detach did not happen: Nova rolled the volume back to `in-use` with this server's
+    /// attachment, or it ended in `error_detaching`. `reason` holds Cinder's user message or
+    /// Nova's instance action, when one could be read.
+    #[non_exhaustive]
+    DetachFailed {
+        /// The volume.
+        volume_id: String,
+        /// The server (instance) it was to be detached from.
+        instance_id: String,
+        /// The volume's status after the attempt.
+        status: String,
+        /// Why, when known.
+        reason: Option<String>,
+    },
     /// `detach_volume` found no attachment of that volume on that server. Nothing was detached.
     #[non_exhaustive]
     NotAttached {
@@ -392,6 +406,21 @@ impl fmt::Display for Error {
                 write!(
                     f,
                     "attaching volume {volume_id} to server {instance_id} failed: the volume is `{status}` without that attachment"
+                )?;
+                match reason {
+                    Some(reason) => write!(f, " ({reason})"),
+                    None => Ok(()),
+                }
+            }
+            Error::DetachFailed {
+                volume_id,
+                instance_id,
+                status,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "detaching volume {volume_id} from server {instance_id} failed: the volume is `{status}` with that attachment"
                 )?;
                 match reason {
                     Some(reason) => write!(f, " ({reason})"),

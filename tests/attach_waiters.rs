@@ -573,3 +573,69 @@ fn detach_waiter_waits_while_this_servers_attachment_remains() {
     }
     assert!(get.calls() >= 3);
 }
+
+/// A detach that Nova rolls back (`detaching`, then `in-use` again with this server's
+/// attachment) fails fast with `Error::DetachFailed`, with Nova's instance action as reason.
+#[test]
+fn rolled_back_detach_is_detach_failed() {
+    let server = MockServer::start();
+    common::mock_keystone(&server);
+    server.mock(|when, then| {
+        when.method(GET).path(format!(
+            "{}/servers/{SERVER}/os-volume_attachments",
+            common::NOVA
+        ));
+        then.status(200).json_body(json!({"volumeAttachments": [
+            {"id": VOLUME, "volumeId": VOLUME, "serverId": SERVER, "device": "/dev/vdb"}]}));
+    });
+    let delete = server.mock(|when, then| {
+        when.method(DELETE).path(format!(
+            "{}/servers/{SERVER}/os-volume_attachments/{VOLUME}",
+            common::NOVA
+        ));
+        then.status(202);
+    });
+    server.mock(|when, then| {
+        when.method(GET).path(format!(
+            "{}/servers/{SERVER}/os-instance-actions",
+            common::NOVA
+        ));
+        then.status(200).json_body(json!({"instanceActions": [
+            {"action": "detach_volume", "instance_uuid": SERVER, "message": "Error",
+             "request_id": "req-99990000-0000-4000-8000-000000000000"}]}));
+    });
+    let mut detaching = mock_volume(&server, "detaching", &[SERVER]);
+    let client = common::client(&server);
+    let started = Instant::now();
+    let result = std::thread::scope(|scope| {
+        let server = &server;
+        scope.spawn(move || {
+            // Let the waiter see `detaching` first, then roll the volume back.
+            while detaching.calls() < 1 {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            detaching.delete();
+            mock_volume(server, "in-use", &[SERVER]);
+        });
+        client.try_detach_volume_and_wait(VOLUME, SERVER, LONG)
+    });
+    let Err(Error::DetachFailed {
+        volume_id,
+        instance_id,
+        status,
+        reason,
+        ..
+    }) = &result
+    else {
+        panic!("expected DetachFailed, got {result:?}")
+    };
+    assert!(started.elapsed() < FAIL_FAST_BOUND);
+    assert_eq!(volume_id, VOLUME);
+    assert_eq!(instance_id, SERVER);
+    assert_eq!(status, "in-use");
+    // No instance-action detail is mocked: the action's own message.
+    assert_eq!(reason.as_deref(), Some("detach_volume: Error"));
+    let text = result.unwrap_err().to_string();
+    assert!(text.contains(VOLUME) && text.contains(SERVER), "{text}");
+    delete.assert_calls(1);
+}

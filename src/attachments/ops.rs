@@ -332,7 +332,7 @@ impl InfomaniakVolumeClient {
                     reason: (status == VolumeStatus::ErrorAttaching)
                         .then(|| self.failure_reason(volume_id))
                         .flatten()
-                        .or_else(|| self.attach_failure_reason(instance_id)),
+                        .or_else(|| self.instance_action_failure(instance_id, "attach_volume")),
                 });
             }
             Ok(Step::pending(status.to_string()))
@@ -363,7 +363,8 @@ impl InfomaniakVolumeClient {
     }
 
     /// Detaches a volume and waits until this server's attachment is gone: the volume is
-    /// `available`, or still `in-use` through other servers' attachments (multi-attach).
+    /// `available`, or still `in-use` through other servers' attachments (multi-attach). A
+    /// detach that Nova rolls back fails fast with [`Error::DetachFailed`].
     ///
     /// ```
     /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
@@ -377,7 +378,9 @@ impl InfomaniakVolumeClient {
     /// # Errors
     ///
     /// The errors of [`try_detach_volume`](Self::try_detach_volume),
-    /// [`Error::ResourceFailed`] on an error status, [`Error::WaitTimeout`].
+    /// [`Error::DetachFailed`] when Nova rolls the detach back (the volume returns to `in-use`
+    /// with this server's attachment after `detaching`) or it ends in `error_detaching`,
+    /// [`Error::ResourceFailed`] on another error status, [`Error::WaitTimeout`].
     pub fn try_detach_volume_and_wait(
         &self,
         volume_id: &str,
@@ -392,19 +395,36 @@ impl InfomaniakVolumeClient {
             "detached",
             timeout.saturating_sub(started.elapsed()),
         )
-        .run(&mut |_, _| {}, || {
-            let volume = self.try_get_volume(volume_id)?;
-            let status = volume.status.clone();
-            let gone = !volume.is_attached_to(instance_id);
-            let settled = status == VolumeStatus::Available
-                || (status == VolumeStatus::InUse && !volume.attachments.is_empty());
-            if gone && settled {
-                return Ok(Step::done(status.to_string(), volume));
+        .run(&mut |_, _| {}, {
+            let mut seen_detaching = false;
+            move || {
+                let volume = self.try_get_volume(volume_id)?;
+                let status = volume.status.clone();
+                let gone = !volume.is_attached_to(instance_id);
+                let settled = status == VolumeStatus::Available
+                    || (status == VolumeStatus::InUse && !volume.attachments.is_empty());
+                if gone && settled {
+                    return Ok(Step::done(status.to_string(), volume));
+                }
+                // Back to in-use with this server's attachment after detaching: Nova rolled
+                // the detach back. error_detaching: it failed where it stood.
+                let rolled_back = seen_detaching && status == VolumeStatus::InUse && !gone;
+                if rolled_back || status == VolumeStatus::ErrorDetaching {
+                    return Err(Error::DetachFailed {
+                        volume_id: volume_id.to_string(),
+                        instance_id: instance_id.to_string(),
+                        status: status.to_string(),
+                        reason: self
+                            .failure_reason(volume_id)
+                            .or_else(|| self.instance_action_failure(instance_id, "detach_volume")),
+                    });
+                }
+                if status.is_error() {
+                    return Err(self.resource_failed("volume", volume_id, status.as_str()));
+                }
+                seen_detaching |= status == VolumeStatus::Detaching;
+                Ok(Step::pending(status.to_string()))
             }
-            if status.is_error() {
-                return Err(self.resource_failed("volume", volume_id, status.as_str()));
-            }
-            Ok(Step::pending(status.to_string()))
         })
     }
 
@@ -430,9 +450,10 @@ impl InfomaniakVolumeClient {
         )
     }
 
-    /// The message of the newest failed `attach_volume` instance action of a server, if Nova
-    /// tells. Failing to read it is not an error: the attach failed either way.
-    fn attach_failure_reason(&self, instance_id: &str) -> Option<String> {
+    /// The message of the newest failed `wanted` instance action (`attach_volume`,
+    /// `detach_volume`) of a server, if Nova tells. Failing to read it is not an error: the
+    /// operation failed either way.
+    fn instance_action_failure(&self, instance_id: &str, wanted: &str) -> Option<String> {
         let call = Call::get(
             Service::Compute,
             format!("/servers/{instance_id}/os-instance-actions"),
@@ -442,7 +463,7 @@ impl InfomaniakVolumeClient {
             .get("instanceActions")?
             .as_array()?
             .iter()
-            .find(|a| a.get("action").and_then(|v| v.as_str()) == Some("attach_volume"))?;
+            .find(|a| a.get("action").and_then(|v| v.as_str()) == Some(wanted))?;
         let request_id = action.get("request_id").and_then(|v| v.as_str());
         let detail = request_id.and_then(|id| {
             validate::id("request_id", id).ok()?;
@@ -474,7 +495,7 @@ impl InfomaniakVolumeClient {
             action
                 .get("message")
                 .and_then(|v| v.as_str())
-                .map(|m| format!("attach_volume: {m}"))
+                .map(|m| format!("{wanted}: {m}"))
         })
     }
 }
