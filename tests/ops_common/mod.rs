@@ -492,10 +492,10 @@ impl ExpectedVolume {
             group_id: v.group_id.clone(),
             provider_id: v.provider_id.clone(),
             service_uuid: v.service_uuid.clone(),
-            shared_targets: v.shared_targets.clone(),
+            shared_targets: v.shared_targets,
             cluster_name: v.cluster_name.clone(),
             encryption_key_id: v.encryption_key_id.clone(),
-            consumes_quota: v.consumes_quota.clone(),
+            consumes_quota: v.consumes_quota,
             volume_image_metadata: v.volume_image_metadata.clone(),
             extra: v.extra.clone(),
         }
