@@ -151,6 +151,13 @@ impl InfomaniakVolumeClient {
     }
 
     /// The configuration in use (secrets redacted in its `Debug`).
+    ///
+    /// ```
+    /// let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials("id", "secret", None, None)?;
+    /// assert_eq!(client.config().region, "dc3-a");
+    /// assert!(!format!("{:?}", client.config()).contains("secret\""));
+    /// # Ok::<(), infomaniak_block_storage::Error>(())
+    /// ```
     pub fn config(&self) -> &Config {
         self.transport.config()
     }
@@ -224,6 +231,14 @@ impl InfomaniakVolumeClient {
     }
 
     /// Plain face of [`try_volume_microversion`](Self::try_volume_microversion).
+    ///
+    /// ```
+    /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
+    /// # let (id, secret, auth_url) = (infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_ID, infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_SECRET, cloud.auth_url());
+    /// # let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials(id, secret, Some(&auth_url), None)?;
+    /// assert_eq!(client.volume_microversion().as_deref(), Some("3.67"));
+    /// # Ok::<(), infomaniak_block_storage::Error>(())
+    /// ```
     pub fn volume_microversion(&self) -> Option<String> {
         logged("volume_microversion", "", self.try_volume_microversion())
     }
