@@ -15,53 +15,12 @@ mod ops_common;
 
 use std::time::Duration;
 
+use common::{nova_client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{AttachOptions, Error, InfomaniakVolumeClient, VolumeStatus};
+use infomaniak_block_storage::{AttachOptions, Error, VolumeStatus};
 use infomaniak_fake_cloud::FakeCloud;
 use ops_common::*;
 use serde_json::json;
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
-
-fn client_at(server: &MockServer, compute_microversion: &str) -> InfomaniakVolumeClient {
-    let mut config = common::config(server);
-    config.compute_microversion = compute_microversion.into();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
-
-#[track_caller]
-fn assert_nova_unsupported<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    required: &str,
-    available: &str,
-) {
-    let text = match &result {
-        Err(e) => e.to_string(),
-        Ok(_) => String::new(),
-    };
-    let Err(Error::Unsupported {
-        api,
-        required: got_required,
-        available: got_available,
-        ..
-    }) = &result
-    else {
-        panic!("expected Unsupported, got {result:?}")
-    };
-    assert_eq!(*api, "Nova");
-    assert_eq!(got_required, required);
-    assert_eq!(got_available, available);
-    assert!(
-        text.contains(&format!(
-            "it needs Nova microversion {required}, and {available} is in use"
-        )),
-        "{text}"
-    );
-}
 
 fn attachment_reply(tag: Option<&str>, delete: bool) -> serde_json::Value {
     json!({"volumeAttachment": {
@@ -144,7 +103,7 @@ fn tag_works_from_2_49() {
         );
         reply_json(then, 200, attachment_reply(None, false));
     });
-    let client = client_at(&server, "2.49");
+    let client = nova_client_at(&server, "2.49");
     client
         .try_attach_volume(VOL, SRV, &AttachOptions::default().tag("logs"))
         .unwrap();
@@ -161,23 +120,31 @@ fn below_their_microversions_the_options_are_unsupported_before_sending() {
         when.path_includes("/compute/");
         reply_json(then, 200, attachment_reply(None, false));
     });
-    assert_nova_unsupported(
-        client_at(&server, "2.48").try_attach_volume(VOL, SRV, &AttachOptions::default().tag("t")),
+    assert_unsupported(
+        nova_client_at(&server, "2.48").try_attach_volume(
+            VOL,
+            SRV,
+            &AttachOptions::default().tag("t"),
+        ),
+        "Nova",
+        None,
         "2.49",
         "2.48",
     );
-    let at_2_78 = client_at(&server, "2.78");
-    assert_nova_unsupported(
+    let at_2_78 = nova_client_at(&server, "2.78");
+    assert_unsupported(
         at_2_78.try_attach_volume(
             VOL,
             SRV,
             &AttachOptions::default().delete_on_termination(true),
         ),
+        "Nova",
+        None,
         "2.79",
         "2.78",
     );
     // The tag is fine at 2.78, but not with delete_on_termination.
-    assert_nova_unsupported(
+    assert_unsupported(
         at_2_78.try_attach_volume(
             VOL,
             SRV,
@@ -185,17 +152,21 @@ fn below_their_microversions_the_options_are_unsupported_before_sending() {
                 .tag("t")
                 .delete_on_termination(false),
         ),
+        "Nova",
+        None,
         "2.79",
         "2.78",
     );
     // The waiter checks before attaching too.
-    assert_nova_unsupported(
+    assert_unsupported(
         at_2_78.try_attach_volume_and_wait(
             VOL,
             SRV,
             &AttachOptions::default().delete_on_termination(true),
             Duration::from_secs(5),
         ),
+        "Nova",
+        None,
         "2.79",
         "2.78",
     );
@@ -325,12 +296,14 @@ fn fake_cloud_an_older_nova_makes_a_tag_unsupported() {
         .try_list_server_attachments(&cloud.server_id())
         .unwrap();
     let from = cloud.request_log().len();
-    assert_nova_unsupported(
+    assert_unsupported(
         client.try_attach_volume(
             &volume.id,
             &cloud.server_id(),
             &AttachOptions::default().tag("t"),
         ),
+        "Nova",
+        None,
         "2.49",
         "2.48",
     );
@@ -363,7 +336,7 @@ fn fake_cloud_a_406_fallback_does_not_resend_a_tag_the_older_version_lacks() {
         &cloud.server_id(),
         &AttachOptions::default().tag("t"),
     );
-    assert_nova_unsupported(result, "2.49", "2.48");
+    assert_unsupported(result, "Nova", None, "2.49", "2.48");
     let attaches: Vec<_> = cloud
         .request_log()
         .into_iter()

@@ -4,17 +4,12 @@
 mod common;
 mod ops_common;
 
+use common::server;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{AttachOptions, ServerAttachment};
 use log::Level;
 use ops_common::*;
 use serde_json::json;
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
 
 const A07: &str = "a07f71dc-8151-4e7d-a0cc-cd24a3f11113";
 

@@ -6,18 +6,13 @@ mod ops_common;
 
 use std::time::Duration;
 
+use common::server;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     Backup, BackupStatus, CreateBackupOptions, DeleteBackupOptions, Error, RestoreTarget,
 };
 use ops_common::*;
 use serde_json::json;
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
 
 #[test]
 fn get_backup_decodes_the_show_samples() {

@@ -14,53 +14,16 @@ mod ops_common;
 
 use std::time::Duration;
 
+use common::{client_at, server};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    CreateSnapshotOptions, DeleteVolumeOptions, Error, InfomaniakVolumeClient, SnapshotStatus,
-    VolumeStatus,
+    CreateSnapshotOptions, DeleteVolumeOptions, Error, SnapshotStatus, VolumeStatus,
 };
 use ops_common::*;
 use serde_json::{Value, json};
 
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
-
-fn client_at(server: &MockServer, volume_microversion: &str) -> InfomaniakVolumeClient {
-    let mut config = common::config(server);
-    config.volume_microversion = volume_microversion.into();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
-
 fn volume(id: &str, name: &str) -> Value {
     json!({"id": id, "name": name, "status": "available", "size": 1})
-}
-
-#[track_caller]
-fn assert_ambiguous<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    resource: &str,
-    name: &str,
-    ids: &[&str],
-) {
-    let Err(Error::Ambiguous {
-        resource: got_resource,
-        name: got_name,
-        ids: got_ids,
-        ..
-    }) = &result
-    else {
-        panic!("expected Error::Ambiguous, got {result:?}")
-    };
-    assert_eq!(*got_resource, resource);
-    assert_eq!(got_name, name);
-    assert_eq!(got_ids, ids);
-    let text = result.unwrap_err().to_string();
-    for id in ids {
-        assert!(text.contains(id), "{text:?} lacks {id}");
-    }
 }
 
 // ----- cascade delete (httpmock) ---------------------------------------------------------
@@ -142,19 +105,7 @@ fn cascade_with_force_below_3_23_is_unsupported_before_sending() {
         VOL,
         &DeleteVolumeOptions::default().cascade(true).force(true),
     );
-    let Err(Error::Unsupported {
-        api,
-        required,
-        available,
-        ..
-    }) = &result
-    else {
-        panic!("{result:?}")
-    };
-    assert_eq!(
-        (*api, required.as_str(), available.as_str()),
-        ("Cinder", "3.23", "3.22")
-    );
+    assert_unsupported(result, "Cinder", None, "3.23", "3.22");
     any.assert_calls(0);
     any.delete();
     // Cascade alone is fine at 3.22.

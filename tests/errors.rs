@@ -6,6 +6,7 @@ mod ops_common;
 
 use std::time::Duration;
 
+use common::assert::{assert_api_err, assert_not_found_err};
 use httpmock::Then;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
@@ -433,63 +434,6 @@ fn run_failure(op: &Op, reply: impl Fn(Then) -> Then) -> (Result<(), Error>, boo
     (result, sentinel, line)
 }
 
-/// Asserts that `err` is `Error::Api` with exactly these fields.
-#[track_caller]
-fn assert_api(
-    err: &Error,
-    status: u16,
-    code: Option<&str>,
-    message: &str,
-    request_id: Option<&str>,
-    retry_after: Option<u64>,
-    context: &str,
-) {
-    match err {
-        Error::Api {
-            status: got_status,
-            code: got_code,
-            message: got_message,
-            request_id: got_request_id,
-            retry_after: got_retry_after,
-            ..
-        } => {
-            assert_eq!(*got_status, status, "{context}: {err:?}");
-            assert_eq!(got_code.as_deref(), code, "{context}: {err:?}");
-            assert_eq!(got_message, message, "{context}: {err:?}");
-            assert_eq!(got_request_id.as_deref(), request_id, "{context}: {err:?}");
-            assert_eq!(*got_retry_after, retry_after, "{context}: {err:?}");
-        }
-        other => panic!("{context}: expected Error::Api, got {other:?}"),
-    }
-}
-
-/// Asserts that `err` is `Error::NotFound` with exactly these fields.
-#[track_caller]
-fn assert_not_found(
-    err: &Error,
-    resource: &str,
-    id: &str,
-    message: &str,
-    request_id: Option<&str>,
-    context: &str,
-) {
-    match err {
-        Error::NotFound {
-            resource: got_resource,
-            id: got_id,
-            message: got_message,
-            request_id: got_request_id,
-            ..
-        } => {
-            assert_eq!(*got_resource, resource, "{context}: {err:?}");
-            assert_eq!(got_id, id, "{context}: {err:?}");
-            assert_eq!(got_message, message, "{context}: {err:?}");
-            assert_eq!(got_request_id.as_deref(), request_id, "{context}: {err:?}");
-        }
-        other => panic!("{context}: expected Error::NotFound, got {other:?}"),
-    }
-}
-
 fn assert_logged(op: &Op, line: &str, needles: &[&str]) {
     assert!(
         !line.is_empty(),
@@ -516,7 +460,7 @@ fn not_found_on_every_operation() {
         let err = result.expect_err(op.name);
         let context = format!("{} ({:?} {})", op.name, op.method, op.path);
         match op.not_found {
-            Some((resource, id)) => assert_not_found(
+            Some((resource, id)) => assert_not_found_err(
                 &err,
                 resource,
                 id,
@@ -524,7 +468,7 @@ fn not_found_on_every_operation() {
                 Some(common::REQUEST_ID),
                 &context,
             ),
-            None => assert_api(
+            None => assert_api_err(
                 &err,
                 404,
                 Some("itemNotFound"),
@@ -554,7 +498,7 @@ fn bad_request_on_every_operation() {
         let (result, sentinel, line) = run_failure(&op, |then| {
             reply_json(then, 400, fault("badRequest", 400, &message))
         });
-        assert_api(
+        assert_api_err(
             &result.expect_err(op.name),
             400,
             Some("badRequest"),
@@ -581,7 +525,7 @@ fn server_error_on_every_operation_is_not_retried() {
         let (result, sentinel, line) = run_failure(&op, |then| {
             reply_json(then, 500, fault("computeFault", 500, message))
         });
-        assert_api(
+        assert_api_err(
             &result.expect_err(op.name),
             500,
             Some("computeFault"),
@@ -1142,7 +1086,7 @@ fn errors_describe_themselves_in_one_line() {
     let client = common::client(&server);
 
     let not_found = client.try_get_volume(VOL).unwrap_err();
-    assert_not_found(
+    assert_not_found_err(
         &not_found,
         "volume",
         VOL,
@@ -1160,7 +1104,7 @@ fn errors_describe_themselves_in_one_line() {
     let api = client
         .try_create_volume(10, "v", &CreateVolumeOptions::default())
         .unwrap_err();
-    assert_api(
+    assert_api_err(
         &api,
         413,
         Some("overLimit"),

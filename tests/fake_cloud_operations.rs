@@ -1,48 +1,30 @@
 //! The operations beyond the basic fourteen, end to end against the simulated cloud
 //! (`infomaniak-fake-cloud`): state changes, what went on the wire, both faces.
 
+// Both fixture modules: the simulated cloud's (`fake_common`, which embeds its own copy of
+// `common`) and `common`, whose log capture and asserts are used here.
+#![allow(clippy::duplicate_mod)]
+
 mod common;
+mod fake_common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use common::{capture_logs, crate_logs};
+use common::assert::assert_unsupported;
+use common::{capture_logs, one_error_line};
+use fake_common::{LONG, cinder, config};
 use infomaniak_block_storage::{
-    AttachOptions, Config, CreateSnapshotOptions, CreateVolumeOptions, Error,
-    InfomaniakVolumeClient, MigrationPolicy, SnapshotStatus, UpdateSnapshot, UpdateVolume, Volume,
-    VolumeStatus, WaitPolicy,
+    AttachOptions, CreateSnapshotOptions, CreateVolumeOptions, Error, InfomaniakVolumeClient,
+    MigrationPolicy, SnapshotStatus, UpdateSnapshot, UpdateVolume, Volume, VolumeStatus,
 };
 use infomaniak_fake_cloud::{FakeCloud, RecordedRequest};
-use log::Level;
 use serde_json::json;
-
-const LONG: Duration = Duration::from_secs(30);
-
-fn cinder() -> String {
-    format!("/volume/v3/{}", FakeCloud::PROJECT_ID)
-}
-
-fn config(cloud: &FakeCloud) -> Config {
-    let mut config = Config::application_credential(
-        FakeCloud::APP_CREDENTIAL_ID,
-        FakeCloud::APP_CREDENTIAL_SECRET,
-    );
-    config.auth_url = cloud.auth_url();
-    let mut wait = WaitPolicy::default();
-    wait.initial_interval = Duration::from_millis(5);
-    wait.max_interval = Duration::from_millis(20);
-    wait.backoff = 1.5;
-    config.wait = wait;
-    config.request_timeout = Duration::from_secs(10);
-    config
-}
 
 fn start() -> (FakeCloud, InfomaniakVolumeClient) {
     capture_logs();
-    let cloud = FakeCloud::builder()
-        .transition_delay(Duration::from_millis(20))
-        .start();
-    let client = InfomaniakVolumeClient::new(config(&cloud)).unwrap();
+    let cloud = fake_common::quick_cloud();
+    let client = fake_common::client(&cloud);
     (cloud, client)
 }
 
@@ -62,15 +44,6 @@ fn sent(cloud: &FakeCloud, from: usize, method: &str, suffix: &str) -> Vec<Recor
         .filter(|r| r.method == method && r.path.ends_with(suffix))
         .cloned()
         .collect()
-}
-
-fn one_error_line<T>(f: impl FnOnce() -> T) -> (T, String) {
-    capture_logs();
-    let before = crate_logs(Level::Error).len();
-    let out = f();
-    let after = crate_logs(Level::Error);
-    assert_eq!(after.len(), before + 1, "{after:#?}");
-    (out, after.last().cloned().unwrap_or_default())
 }
 
 #[test]
@@ -279,20 +252,13 @@ fn revert_to_the_latest_snapshot_only() {
     let old = InfomaniakVolumeClient::new(old).unwrap();
     let mark = cloud.request_log().len();
     let result = old.try_revert_volume_to_snapshot(&v.id, &latest.id);
-    let Err(Error::Unsupported {
-        api,
-        feature,
-        required,
-        available,
-        ..
-    }) = result
-    else {
-        panic!("{result:?}")
-    };
-    assert_eq!(api, "Cinder");
-    assert_eq!(feature, "revert a volume to a snapshot");
-    assert_eq!(required, "3.40");
-    assert_eq!(available, "3.39");
+    assert_unsupported(
+        result,
+        "Cinder",
+        Some("revert a volume to a snapshot"),
+        "3.40",
+        "3.39",
+    );
     assert_eq!(cloud.request_log().len(), mark);
 }
 

@@ -15,27 +15,14 @@ mod ops_common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use common::{client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{
-    AttachOptions, Error, InfomaniakVolumeClient, UploadImageOptions, VolumeStatus,
-};
+use infomaniak_block_storage::{AttachOptions, Error, UploadImageOptions, VolumeStatus};
 use infomaniak_fake_cloud::Operation;
 use ops_common::*;
 use serde_json::json;
 
 const IMAGE: &str = "de75b74e-7f0d-4b59-a263-bd87bfc313bd";
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
-
-fn client_at(server: &MockServer, volume_microversion: &str) -> InfomaniakVolumeClient {
-    let mut config = common::config(server);
-    config.volume_microversion = volume_microversion.into();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
 
 /// The api-ref's reply (`volume-upload-to-image-response.json`, 3.1).
 fn upload_reply() -> serde_json::Value {
@@ -144,19 +131,7 @@ fn visibility_and_protected_below_3_1_are_unsupported() {
         UploadImageOptions::default().protected(false),
     ] {
         let result = client.try_upload_volume_to_image(VOL, "image", &options);
-        let Err(Error::Unsupported {
-            api,
-            required,
-            available,
-            ..
-        }) = &result
-        else {
-            panic!("{result:?}")
-        };
-        assert_eq!(
-            (*api, required.as_str(), available.as_str()),
-            ("Cinder", "3.1", "3.0")
-        );
+        assert_unsupported(result, "Cinder", None, "3.1", "3.0");
     }
     any.assert_calls(0);
 }
@@ -429,15 +404,7 @@ fn fake_cloud_a_406_fallback_does_not_resend_a_visibility() {
         "img",
         &UploadImageOptions::default().visibility("public"),
     );
-    let Err(Error::Unsupported {
-        required,
-        available,
-        ..
-    }) = &result
-    else {
-        panic!("{result:?}")
-    };
-    assert_eq!((required.as_str(), available.as_str()), ("3.1", "3.0"));
+    assert_unsupported(result, "Cinder", None, "3.1", "3.0");
     let posts = cloud
         .request_log()
         .into_iter()

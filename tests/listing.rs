@@ -1,7 +1,12 @@
 //! `ListOptions` query strings and the lazy `Pages` iterators, against httpmock, plus filtered
 //! listing against the fake cloud.
 
+// Both fixture modules: httpmock's (`common`) and the simulated cloud's (`fake_common`), which
+// embeds its own copy of `common`.
+#![allow(clippy::duplicate_mod)]
+
 mod common;
+mod fake_common;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -10,8 +15,7 @@ use common::*;
 use httpmock::Mock;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    Config, CreateVolumeOptions, Error, InfomaniakVolumeClient, ListOptions, VolumeStatus,
-    WaitPolicy,
+    CreateVolumeOptions, Error, InfomaniakVolumeClient, ListOptions, VolumeStatus,
 };
 use infomaniak_fake_cloud::FakeCloud;
 use log::Level;
@@ -38,14 +42,6 @@ fn exact_get<'a>(
             .is_true(move |req| req.uri().query().map(str::to_string) == query);
         then.status(200).json_body(reply);
     })
-}
-
-fn setup() -> (MockServer, InfomaniakVolumeClient) {
-    capture_logs();
-    let server = MockServer::start();
-    mock_keystone(&server);
-    let client = client(&server);
-    (server, client)
 }
 
 fn all_filters() -> ListOptions {
@@ -403,28 +399,13 @@ fn a_repeated_next_link_ends_with_a_decode_error() {
 
 // ----- against the fake cloud ---------------------------------------------------------------
 
-fn fake_config(cloud: &FakeCloud) -> Config {
-    let mut config = Config::application_credential(
-        FakeCloud::APP_CREDENTIAL_ID,
-        FakeCloud::APP_CREDENTIAL_SECRET,
-    );
-    config.auth_url = cloud.auth_url();
-    let mut wait = WaitPolicy::default();
-    wait.initial_interval = Duration::from_millis(5);
-    wait.max_interval = Duration::from_millis(20);
-    wait.backoff = 1.5;
-    config.wait = wait;
-    config.request_timeout = Duration::from_secs(10);
-    config
-}
-
 #[test]
 fn filtered_listing_against_the_fake_cloud() {
     let cloud = FakeCloud::builder()
         .page_size(2)
         .transition_delay(Duration::ZERO)
         .start();
-    let client = InfomaniakVolumeClient::new(fake_config(&cloud)).unwrap();
+    let client = InfomaniakVolumeClient::new(fake_common::config(&cloud)).unwrap();
     let mut ids = Vec::new();
     for name in ["alpha", "beta", "alpha", "gamma", "alpha"] {
         let v = client

@@ -14,51 +14,20 @@ mod ops_common;
 
 use std::collections::BTreeMap;
 
+use common::{client_at, server};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    BackupStatus, CreateBackupOptions, CreateSnapshotOptions, Error, InfomaniakVolumeClient,
-    SnapshotStatus, UpdateBackup, VolumeStatus,
+    BackupStatus, CreateBackupOptions, CreateSnapshotOptions, Error, SnapshotStatus, UpdateBackup,
+    VolumeStatus,
 };
 use ops_common::*;
 use serde_json::json;
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
-
-fn client_at(server: &MockServer, volume_microversion: &str) -> InfomaniakVolumeClient {
-    let mut config = common::config(server);
-    config.volume_microversion = volume_microversion.into();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
 
 fn map(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
-}
-
-#[track_caller]
-fn assert_unsupported<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    required: &str,
-    available: &str,
-) {
-    let Err(Error::Unsupported {
-        api,
-        required: got_required,
-        available: got_available,
-        ..
-    }) = &result
-    else {
-        panic!("expected Unsupported, got {result:?}")
-    };
-    assert_eq!(*api, "Cinder");
-    assert_eq!(got_required, required);
-    assert_eq!(got_available, available);
 }
 
 // ----- snapshot metadata (httpmock) -----------------------------------------------------------
@@ -335,6 +304,8 @@ fn backup_options_below_their_microversion() {
     let client = client_at(&server, "3.42");
     assert_unsupported(
         client.try_create_backup(VOL, "b", &CreateBackupOptions::default().metadata("k", "v")),
+        "Cinder",
+        None,
         "3.43",
         "3.42",
     );
@@ -344,6 +315,8 @@ fn backup_options_below_their_microversion() {
             "b",
             &CreateBackupOptions::default().availability_zone("dc3-a-09"),
         ),
+        "Cinder",
+        None,
         "3.51",
         "3.42",
     );
@@ -354,6 +327,8 @@ fn backup_options_below_their_microversion() {
             "b",
             &CreateBackupOptions::default().availability_zone("dc3-a-09"),
         ),
+        "Cinder",
+        None,
         "3.51",
         "3.50",
     );
@@ -471,12 +446,16 @@ fn update_backup_below_3_9_or_metadata_below_3_43_is_unsupported() {
     });
     assert_unsupported(
         client_at(&server, "3.8").try_update_backup(BAK, &UpdateBackup::default().name("n")),
+        "Cinder",
+        None,
         "3.9",
         "3.8",
     );
     assert_unsupported(
         client_at(&server, "3.42")
             .try_update_backup(BAK, &UpdateBackup::default().metadata(map(&[("k", "v")]))),
+        "Cinder",
+        None,
         "3.43",
         "3.42",
     );
@@ -652,7 +631,7 @@ fn fake_cloud_a_406_fallback_does_not_resend_backup_metadata() {
         "b",
         &CreateBackupOptions::default().metadata("k", "v"),
     );
-    assert_unsupported(result, "3.43", "3.42");
+    assert_unsupported(result, "Cinder", None, "3.43", "3.42");
     let posts: Vec<_> = cloud
         .request_log()
         .into_iter()
@@ -664,6 +643,8 @@ fn fake_cloud_a_406_fallback_does_not_resend_backup_metadata() {
     let fresh = fake_common::client(&cloud);
     assert_unsupported(
         fresh.try_update_backup(BAK, &UpdateBackup::default().metadata(map(&[("k", "v")]))),
+        "Cinder",
+        None,
         "3.43",
         "3.42",
     );

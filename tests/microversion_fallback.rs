@@ -13,6 +13,7 @@ mod fake_common;
 
 use std::time::Duration;
 
+use common::assert::assert_unsupported;
 use fake_common::{LONG, cinder, volumes_detail_path};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
@@ -117,34 +118,6 @@ fn cloud_at_3_71_never_answers_406() {
     assert_eq!(client.try_volume_microversion().unwrap(), "3.67");
 }
 
-fn expect_unsupported(
-    result: Result<impl std::fmt::Debug, Error>,
-    required: &str,
-    available: &str,
-) {
-    let err = match result {
-        Err(err) => err,
-        Ok(v) => panic!("expected Unsupported, got Ok({v:?})"),
-    };
-    let text = err.to_string();
-    let Error::Unsupported {
-        api,
-        required: needs,
-        available: has,
-        ..
-    } = err
-    else {
-        panic!("expected Unsupported, got {err:?}")
-    };
-    assert_eq!(api, "Cinder");
-    assert_eq!(needs, required);
-    assert_eq!(has, available);
-    assert!(
-        text.contains(required) && text.contains(available),
-        "{text}"
-    );
-}
-
 /// After falling back to 3.0, a revert (3.40) and a create from a backup (3.47) are refused
 /// before anything is sent.
 #[test]
@@ -160,17 +133,21 @@ fn operations_above_the_fallen_back_version_are_unsupported_and_send_nothing() {
     assert_eq!(client.try_volume_microversion().unwrap(), "3.0");
 
     let before = cloud.requests();
-    expect_unsupported(
+    assert_unsupported(
         client.try_revert_volume_to_snapshot(&v.id, "5d0f4a3e-1111-4222-8333-944455556666"),
+        "Cinder",
+        None,
         "3.40",
         "3.0",
     );
-    expect_unsupported(
+    assert_unsupported(
         client.try_create_volume(
             1,
             "from-backup",
             &CreateVolumeOptions::default().backup_id("0c1d2e3f-1111-4222-8333-944455556666"),
         ),
+        "Cinder",
+        None,
         "3.47",
         "3.0",
     );
@@ -190,7 +167,7 @@ fn a_first_call_needing_more_than_the_server_has_is_unsupported() {
         "from-backup",
         &CreateVolumeOptions::default().backup_id("0c1d2e3f-1111-4222-8333-944455556666"),
     );
-    expect_unsupported(result, "3.47", "3.0");
+    assert_unsupported(result, "Cinder", None, "3.47", "3.0");
     assert_eq!(
         versions_sent(&cloud, "POST", &fake_common::volumes_path()),
         vec!["volume 3.67".to_string()],
@@ -351,7 +328,7 @@ fn first_calls_needing_more_than_old_servers_have_are_unsupported() {
         "b",
         &infomaniak_block_storage::CreateBackupOptions::default().metadata("k", "v"),
     );
-    expect_unsupported(backup, "3.43", "3.0");
+    assert_unsupported(backup, "Cinder", None, "3.43", "3.0");
     assert_eq!(
         versions_sent(&cloud, "POST", &format!("{}/backups", cinder())),
         vec!["volume 3.67".to_string()]
@@ -363,19 +340,7 @@ fn first_calls_needing_more_than_old_servers_have_are_unsupported() {
         &server,
         &infomaniak_block_storage::AttachOptions::default().tag("data"),
     );
-    let err = attach.unwrap_err();
-    let Error::Unsupported {
-        api,
-        required,
-        available,
-        ..
-    } = &err
-    else {
-        panic!("expected Unsupported, got {err:?}")
-    };
-    assert_eq!(*api, "Nova");
-    assert_eq!(required, "2.49");
-    assert_eq!(available, "2.48");
+    assert_unsupported(attach, "Nova", None, "2.49", "2.48");
     assert_eq!(
         versions_sent(
             &cloud,

@@ -15,16 +15,11 @@ mod ops_common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::server;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{ApiService, Error, RawRequest};
 use ops_common::*;
 use serde_json::json;
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
 
 #[test]
 fn a_get_with_a_query_goes_below_the_cinder_endpoint_with_the_client_headers() {

@@ -8,18 +8,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use common::server;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     CreateSnapshotOptions, DeleteSnapshotOptions, Error, SnapshotStatus,
 };
 use ops_common::*;
 use serde_json::json;
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
 
 #[test]
 fn get_snapshot_decodes_the_v3_65_show_sample() {

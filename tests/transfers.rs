@@ -14,6 +14,7 @@ mod common;
 mod fake_common;
 mod ops_common;
 
+use common::{client_at, server};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     Config, CreateSnapshotOptions, CreateTransferOptions, Error, InfomaniakVolumeClient, Secret,
@@ -25,18 +26,6 @@ use serde_json::{Value, json};
 
 const TRANSFER: &str = "1a7059f5-8ed7-45b7-8d05-2811e5d09f24";
 const KEY: &str = "52fafc4c9a6e7f3b";
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
-
-fn client_at(server: &MockServer, volume_microversion: &str) -> InfomaniakVolumeClient {
-    let mut config = common::config(server);
-    config.volume_microversion = volume_microversion.into();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
 
 /// The api-ref's create reply (`volume-transfer-create-response.json`, 3.55).
 fn created_body() -> Value {
@@ -181,19 +170,7 @@ fn below_3_55_the_old_os_volume_transfer_paths_are_used() {
     let client = client_at(&server, "3.54");
     let result = client
         .try_create_volume_transfer(VOL, &CreateTransferOptions::default().no_snapshots(true));
-    let Err(Error::Unsupported {
-        api,
-        required,
-        available,
-        ..
-    }) = &result
-    else {
-        panic!("{result:?}")
-    };
-    assert_eq!(
-        (*api, required.as_str(), available.as_str()),
-        ("Cinder", "3.55", "3.54")
-    );
+    assert_unsupported(result, "Cinder", None, "3.55", "3.54");
     create.assert_calls(0);
 
     let created = client
@@ -735,15 +712,7 @@ fn fake_cloud_a_406_fallback_to_3_54_uses_the_old_collection() {
     // The first Cinder call of this client is the transfer itself.
     let no_snapshots = client
         .try_create_volume_transfer(VOL, &CreateTransferOptions::default().no_snapshots(true));
-    let Err(Error::Unsupported {
-        required,
-        available,
-        ..
-    }) = &no_snapshots
-    else {
-        panic!("{no_snapshots:?}")
-    };
-    assert_eq!((required.as_str(), available.as_str()), ("3.55", "3.54"));
+    assert_unsupported(no_snapshots, "Cinder", None, "3.55", "3.54");
     let volume = client
         .try_create_volume(1, "old", &Default::default())
         .unwrap();

@@ -15,6 +15,7 @@ mod ops_common;
 
 use std::time::Duration;
 
+use common::{client_at, server};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     BackupStatus, Config, CreateBackupOptions, Error, InfomaniakVolumeClient, RestoreTarget,
@@ -26,18 +27,6 @@ use serde_json::{Value, json};
 
 const MESSAGE: &str = "c506cd4b-9048-43bc-97ef-0d7dec369b42";
 const NO_BACKEND: &str = "schedule allocate volume: Could not find any available weighted backend.";
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
-
-fn client_at(server: &MockServer, volume_microversion: &str) -> InfomaniakVolumeClient {
-    let mut config = common::config(server);
-    config.volume_microversion = volume_microversion.into();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
 
 /// The api-ref's message (`message-show-response.json`).
 fn message(id: &str, resource: &str, text: &str) -> Value {
@@ -229,19 +218,7 @@ fn below_3_3_messages_are_unsupported() {
         client.try_get_user_message(MESSAGE).map(|_| ()),
         client.try_delete_user_message(MESSAGE),
     ] {
-        let Err(Error::Unsupported {
-            api,
-            required,
-            available,
-            ..
-        }) = &result
-        else {
-            panic!("{result:?}")
-        };
-        assert_eq!(
-            (*api, required.as_str(), available.as_str()),
-            ("Cinder", "3.3", "3.2")
-        );
+        assert_unsupported(result, "Cinder", None, "3.3", "3.2");
     }
     any.assert_calls(0);
 }

@@ -3,9 +3,11 @@
 //! the `Unsupported` checks.
 
 mod common;
+mod ops_common;
 
 use std::collections::BTreeMap;
 
+use common::assert::{assert_api, assert_not_found, assert_unsupported};
 use common::*;
 use httpmock::Mock;
 use httpmock::prelude::*;
@@ -13,78 +15,13 @@ use infomaniak_block_storage::{
     CreateVolumeOptions, Error, InfomaniakVolumeClient, MigrationPolicy, UpdateSnapshot,
     UpdateVolume,
 };
-use log::Level;
+use ops_common::{cinder, fault};
 use serde_json::{Value, json};
-
-fn cinder(path: &str) -> String {
-    format!("{CINDER}{path}")
-}
-
-/// Runs `f` and checks it logged exactly one error line from this crate; returns both.
-fn one_error_line<T>(f: impl FnOnce() -> T) -> (T, String) {
-    capture_logs();
-    let before = crate_logs(Level::Error).len();
-    let out = f();
-    let after = crate_logs(Level::Error);
-    assert_eq!(
-        after.len(),
-        before + 1,
-        "expected one error line: {after:#?}"
-    );
-    (out, after.last().cloned().unwrap_or_default())
-}
-
-/// Runs a plain `bool` face that must fail: it returns false and logs exactly one error line
-/// containing `expected`.
-fn plain_bool_fails(f: impl FnOnce() -> bool, expected: &str) {
-    let (ok, line) = one_error_line(f);
-    assert!(!ok);
-    assert!(line.contains(expected), "{line}");
-}
-
-/// Runs `f` and checks it logged no error line.
-fn no_error_line<T>(f: impl FnOnce() -> T) -> T {
-    capture_logs();
-    let before = crate_logs(Level::Error).len();
-    let out = f();
-    let after = crate_logs(Level::Error);
-    assert_eq!(after.len(), before, "unexpected error line: {after:#?}");
-    out
-}
 
 fn volume_json(id: &str, name: &str, status: &str) -> Value {
     json!({"volume": {"id": id, "name": name, "status": status, "size": 10,
         "bootable": "false", "encrypted": false, "multiattach": false,
         "metadata": {}, "attachments": [], "links": []}})
-}
-
-/// A Cinder fault reply with the request id header.
-fn fault_body(key: &str, status: u16, message: &str) -> Value {
-    json!({ key: {"code": status, "message": message} })
-}
-
-/// Asserts `result` is `Error::NotFound` with these fields and the mock's request id.
-#[track_caller]
-fn assert_not_found<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    resource: &str,
-    id: &str,
-    message: &str,
-) {
-    let Err(Error::NotFound {
-        resource: got_resource,
-        id: got_id,
-        message: got_message,
-        request_id,
-        ..
-    }) = &result
-    else {
-        panic!("expected NotFound, got {result:?}")
-    };
-    assert_eq!(*got_resource, resource);
-    assert_eq!(got_id, id);
-    assert_eq!(got_message, message);
-    assert_eq!(request_id.as_deref(), Some(REQUEST_ID));
 }
 
 /// Asserts `result` is Cinder's 404 for the volume `id`.
@@ -95,64 +32,21 @@ fn assert_not_found_volume<T: std::fmt::Debug>(result: Result<T, Error>, id: &st
         "volume",
         id,
         &format!("Volume {id} could not be found."),
+        Some(REQUEST_ID),
     );
-}
-
-/// Asserts `result` is `Error::Api` with these fields, the mock's request id and no
-/// `Retry-After`.
-#[track_caller]
-fn assert_api<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    status: u16,
-    code: &str,
-    message: &str,
-) {
-    let Err(Error::Api {
-        status: got_status,
-        code: got_code,
-        message: got_message,
-        request_id,
-        retry_after,
-        ..
-    }) = &result
-    else {
-        panic!("expected Api, got {result:?}")
-    };
-    assert_eq!(*got_status, status);
-    assert_eq!(got_code.as_deref(), Some(code));
-    assert_eq!(got_message, message);
-    assert_eq!(request_id.as_deref(), Some(REQUEST_ID));
-    assert_eq!(*retry_after, None);
 }
 
 /// Asserts `result` is Cinder's 400 `badRequest` with `message`.
 #[track_caller]
 fn assert_bad_request<T: std::fmt::Debug>(result: Result<T, Error>, message: &str) {
-    assert_api(result, 400, "badRequest", message);
-}
-
-/// Asserts `result` is `Error::Unsupported` for Cinder with these fields.
-#[track_caller]
-fn assert_unsupported<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    feature: &str,
-    required: &str,
-    available: &str,
-) {
-    let Err(Error::Unsupported {
-        api,
-        feature: got_feature,
-        required: got_required,
-        available: got_available,
-        ..
-    }) = &result
-    else {
-        panic!("expected Unsupported, got {result:?}")
-    };
-    assert_eq!(*api, "Cinder");
-    assert_eq!(got_feature, feature);
-    assert_eq!(got_required, required);
-    assert_eq!(got_available, available);
+    assert_api(
+        result,
+        400,
+        Some("badRequest"),
+        message,
+        Some(REQUEST_ID),
+        None,
+    );
 }
 
 /// A mock for `method path` with the token and the Cinder microversion header, answering
@@ -186,14 +80,6 @@ fn cinder_mock<'a>(
                 .json_body(reply);
         }
     })
-}
-
-fn setup() -> (MockServer, InfomaniakVolumeClient) {
-    capture_logs();
-    let server = MockServer::start();
-    mock_keystone(&server);
-    let client = client(&server);
-    (server, client)
 }
 
 // ----- update_volume ------------------------------------------------------------------------
@@ -262,7 +148,7 @@ fn update_volume_failure_both_faces() {
         "/volumes/gone",
         Some(json!({"volume": {"name": "x"}})),
         404,
-        Some(fault_body(
+        Some(fault(
             "itemNotFound",
             404,
             "Volume gone could not be found.",
@@ -350,11 +236,7 @@ fn volume_metadata_get_set_delete() {
             .is_true(|req| req.uri().path() == "/volume/v3/proj-0123/volumes/v1/metadata/nokey");
         then.status(404)
             .header("x-openstack-request-id", REQUEST_ID)
-            .json_body(fault_body(
-                "itemNotFound",
-                404,
-                "Metadata item was not found.",
-            ));
+            .json_body(fault("itemNotFound", 404, "Metadata item was not found."));
     });
     // The error names the key (and the volume): a 404 here is the key, or the volume.
     assert_not_found(
@@ -362,6 +244,7 @@ fn volume_metadata_get_set_delete() {
         "metadata key",
         "`nokey` of volume v1",
         "Metadata item was not found.",
+        Some(REQUEST_ID),
     );
     plain_bool_fails(
         || client.delete_volume_metadata_key("v1", "nokey"),
@@ -401,7 +284,7 @@ fn volume_metadata_failures() {
         "/volumes/gone/metadata",
         None,
         404,
-        Some(fault_body(
+        Some(fault(
             "itemNotFound",
             404,
             "Volume gone could not be found.",
@@ -421,7 +304,7 @@ fn volume_metadata_failures() {
         "/volumes/v1/metadata",
         Some(json!({"metadata": {"k": "v"}})),
         400,
-        Some(fault_body("badRequest", 400, "Invalid metadata.")),
+        Some(fault("badRequest", 400, "Invalid metadata.")),
     );
     assert_bad_request(
         client.try_set_volume_metadata("v1", &md),
@@ -478,7 +361,7 @@ fn retype_sends_the_policy() {
         "/volumes/v3/action",
         Some(json!({"os-retype": {"new_type": "CEPH_1_perf1", "migration_policy": "never"}})),
         400,
-        Some(fault_body(
+        Some(fault(
             "badRequest",
             400,
             "Retype requires a different volume type.",
@@ -540,7 +423,7 @@ fn set_bootable_sends_a_json_boolean_and_accepts_200() {
         "/volumes/gone/action",
         Some(json!({"os-set_bootable": {"bootable": true}})),
         404,
-        Some(fault_body(
+        Some(fault(
             "itemNotFound",
             404,
             "Volume gone could not be found.",
@@ -584,11 +467,7 @@ fn set_readonly_both_faces() {
         "/volumes/v2/action",
         Some(json!({"os-update_readonly_flag": {"readonly": true}})),
         400,
-        Some(fault_body(
-            "badRequest",
-            400,
-            "Volume status must be available.",
-        )),
+        Some(fault("badRequest", 400, "Volume status must be available.")),
     );
     assert_bad_request(
         client.try_set_volume_readonly("v2", true),
@@ -624,7 +503,7 @@ fn revert_to_snapshot_both_faces() {
         "/volumes/v1/action",
         Some(json!({"revert": {"snapshot_id": "s0"}})),
         400,
-        Some(fault_body(
+        Some(fault(
             "badRequest",
             400,
             "Invalid snapshot: not the latest.",
@@ -697,7 +576,7 @@ fn update_snapshot_both_faces() {
         "/snapshots/gone",
         Some(json!({"snapshot": {"description": "x"}})),
         404,
-        Some(fault_body(
+        Some(fault(
             "itemNotFound",
             404,
             "Snapshot gone could not be found.",
@@ -709,6 +588,7 @@ fn update_snapshot_both_faces() {
         "snapshot",
         "gone",
         "Snapshot gone could not be found.",
+        Some(REQUEST_ID),
     );
     let (plain, line) = one_error_line(|| client.update_snapshot("gone", &update));
     assert_eq!(plain, None);
@@ -782,18 +662,34 @@ fn project_information_failures() {
             path,
             None,
             403,
-            Some(fault_body("forbidden", 403, "Policy doesn't allow it.")),
+            Some(fault("forbidden", 403, "Policy doesn't allow it.")),
         );
     }
     let forbidden = "Policy doesn't allow it.";
-    assert_api(client.try_list_volume_types(), 403, "forbidden", forbidden);
+    assert_api(
+        client.try_list_volume_types(),
+        403,
+        Some("forbidden"),
+        forbidden,
+        Some(REQUEST_ID),
+        None,
+    );
     assert_api(
         client.try_list_availability_zones(),
         403,
-        "forbidden",
+        Some("forbidden"),
         forbidden,
+        Some(REQUEST_ID),
+        None,
     );
-    assert_api(client.try_get_limits(), 403, "forbidden", forbidden);
+    assert_api(
+        client.try_get_limits(),
+        403,
+        Some("forbidden"),
+        forbidden,
+        Some(REQUEST_ID),
+        None,
+    );
     let (types, line) = one_error_line(|| client.list_volume_types());
     assert!(types.is_empty());
     assert!(line.contains("list_volume_types() failed"), "{line}");
@@ -913,9 +809,16 @@ fn quotas_failure_both_faces() {
             .path(format!("{CINDER}/os-quota-sets/{PROJECT}"));
         then.status(403)
             .header("x-openstack-request-id", REQUEST_ID)
-            .json_body(fault_body("forbidden", 403, "Not allowed."));
+            .json_body(fault("forbidden", 403, "Not allowed."));
     });
-    assert_api(client.try_get_quotas(), 403, "forbidden", "Not allowed.");
+    assert_api(
+        client.try_get_quotas(),
+        403,
+        Some("forbidden"),
+        "Not allowed.",
+        Some(REQUEST_ID),
+        None,
+    );
     let (plain, line) = one_error_line(|| client.get_quotas());
     assert_eq!(plain, None);
     assert!(line.contains("get_quotas() failed"), "{line}");
@@ -1042,7 +945,8 @@ fn create_from_backup_needs_3_47() {
     let options = CreateVolumeOptions::default().backup_id("b1");
     assert_unsupported(
         client.try_create_volume(10, "restored", &options),
-        "create a volume from a backup",
+        "Cinder",
+        Some("create a volume from a backup"),
         "3.47",
         "3.40",
     );
@@ -1096,7 +1000,8 @@ fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
     let client = pinned_client(&server, "3.41");
     assert_unsupported(
         client.try_extend_volume("v1", 20),
-        "extend an in-use volume",
+        "Cinder",
+        Some("extend an in-use volume"),
         "3.42",
         "3.41",
     );
@@ -1167,7 +1072,8 @@ fn revert_at_3_39_is_unsupported() {
     let client = pinned_client(&server, "3.39");
     assert_unsupported(
         client.try_revert_volume_to_snapshot("v1", "s1"),
-        "revert a volume to a snapshot",
+        "Cinder",
+        Some("revert a volume to a snapshot"),
         "3.40",
         "3.39",
     );

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::server;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     CreateVolumeOptions, DeleteVolumeOptions, Error, Volume, VolumeStatus,
@@ -15,12 +16,6 @@ use infomaniak_block_storage::{
 use log::Level;
 use ops_common::*;
 use serde_json::{Value, json};
-
-fn server() -> MockServer {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
-    server
-}
 
 #[test]
 fn get_volume_decodes_the_v3_65_and_v3_69_show_samples() {

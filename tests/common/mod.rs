@@ -2,6 +2,8 @@
 //! a client wired to it, the shared API samples, and a log capture.
 #![allow(dead_code)]
 
+pub mod assert;
+
 use std::sync::{Mutex, Once};
 use std::time::Duration;
 
@@ -104,6 +106,35 @@ pub fn client(server: &MockServer) -> InfomaniakVolumeClient {
     InfomaniakVolumeClient::new(config(server)).expect("valid test config")
 }
 
+/// A mock server with Keystone mocked ([`mock_keystone`]).
+pub fn server() -> MockServer {
+    let server = MockServer::start();
+    mock_keystone(&server);
+    server
+}
+
+/// Log capture on, a mock server with Keystone mocked, and a [`client`] for it.
+pub fn setup() -> (MockServer, InfomaniakVolumeClient) {
+    capture_logs();
+    let server = server();
+    let client = client(&server);
+    (server, client)
+}
+
+/// A client for the mock server configured with this Cinder microversion.
+pub fn client_at(server: &MockServer, volume_microversion: &str) -> InfomaniakVolumeClient {
+    let mut config = config(server);
+    config.volume_microversion = volume_microversion.into();
+    InfomaniakVolumeClient::new(config).unwrap()
+}
+
+/// A client for the mock server configured with this Nova microversion.
+pub fn nova_client_at(server: &MockServer, compute_microversion: &str) -> InfomaniakVolumeClient {
+    let mut config = config(server);
+    config.compute_microversion = compute_microversion.into();
+    InfomaniakVolumeClient::new(config).unwrap()
+}
+
 /// A client whose endpoint is a closed port on 127.0.0.1: every call fails to connect.
 pub fn unreachable_client() -> InfomaniakVolumeClient {
     let port = {
@@ -174,4 +205,39 @@ pub fn crate_logs(level: log::Level) -> Vec<String> {
         .filter(|(l, line)| *l == level && line.contains("infomaniak_block_storage"))
         .map(|(_, line)| line)
         .collect()
+}
+
+/// Runs `f` and checks it logged exactly one error line from this crate; returns both.
+#[track_caller]
+pub fn one_error_line<T>(f: impl FnOnce() -> T) -> (T, String) {
+    capture_logs();
+    let before = crate_logs(log::Level::Error).len();
+    let out = f();
+    let after = crate_logs(log::Level::Error);
+    assert_eq!(
+        after.len(),
+        before + 1,
+        "expected one error line: {after:#?}"
+    );
+    (out, after.last().cloned().unwrap_or_default())
+}
+
+/// Runs a plain `bool` face that must fail: it returns false and logs exactly one error line
+/// containing `expected`.
+#[track_caller]
+pub fn plain_bool_fails(f: impl FnOnce() -> bool, expected: &str) {
+    let (ok, line) = one_error_line(f);
+    assert!(!ok);
+    assert!(line.contains(expected), "{line}");
+}
+
+/// Runs `f` and checks it logged no error line.
+#[track_caller]
+pub fn no_error_line<T>(f: impl FnOnce() -> T) -> T {
+    capture_logs();
+    let before = crate_logs(log::Level::Error).len();
+    let out = f();
+    let after = crate_logs(log::Level::Error);
+    assert_eq!(after.len(), before, "unexpected error line: {after:#?}");
+    out
 }

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use httpmock::{HttpMockResponse, Then, When};
 use infomaniak_block_storage::{
-    Backup, BackupRestore, BackupStatus, Error, Link, ServerAttachment, Snapshot, SnapshotStatus,
-    Volume, VolumeAttachment, VolumeStatus,
+    Backup, BackupRestore, BackupStatus, Link, ServerAttachment, Snapshot, SnapshotStatus, Volume,
+    VolumeAttachment, VolumeStatus,
 };
 use serde_json::{Map, Value, json};
 
@@ -131,104 +131,13 @@ pub fn one_line_with(level: log::Level, before: usize, needles: &[&str]) -> Stri
     lines.remove(0)
 }
 
-// ----- error asserts: every field of the variant is checked -----------------------------------
+// ----- error asserts: every field of the variant is checked (shared with every binary) -------
 
-/// Asserts that `result` is `Error::Api` with exactly these fields.
-#[track_caller]
-pub fn assert_api<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    status: u16,
-    code: Option<&str>,
-    message: &str,
-    request_id: Option<&str>,
-    retry_after: Option<u64>,
-) {
-    let Err(Error::Api {
-        status: got_status,
-        code: got_code,
-        message: got_message,
-        request_id: got_request_id,
-        retry_after: got_retry_after,
-        ..
-    }) = result
-    else {
-        panic!("expected Error::Api, got {result:?}")
-    };
-    assert_eq!(got_status, status, "status");
-    assert_eq!(got_code.as_deref(), code, "code");
-    assert_eq!(got_message, message, "message");
-    assert_eq!(got_request_id.as_deref(), request_id, "request_id");
-    assert_eq!(got_retry_after, retry_after, "retry_after");
-}
-
-/// Asserts that `result` is `Error::ResourceFailed` with exactly these fields.
-#[track_caller]
-pub fn assert_resource_failed<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    resource: &str,
-    id: &str,
-    status: &str,
-    reason: Option<&str>,
-) {
-    let Err(Error::ResourceFailed {
-        resource: got_resource,
-        id: got_id,
-        status: got_status,
-        reason: got_reason,
-        ..
-    }) = result
-    else {
-        panic!("expected Error::ResourceFailed, got {result:?}")
-    };
-    assert_eq!(got_resource, resource, "resource");
-    assert_eq!(got_id, id, "id");
-    assert_eq!(got_status, status, "status");
-    assert_eq!(got_reason.as_deref(), reason, "reason");
-}
-
-/// Asserts that `result` is `Error::NotFound` with exactly these fields.
-#[track_caller]
-pub fn assert_not_found<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    resource: &str,
-    id: &str,
-    message: &str,
-    request_id: Option<&str>,
-) {
-    let Err(Error::NotFound {
-        resource: got_resource,
-        id: got_id,
-        message: got_message,
-        request_id: got_request_id,
-        ..
-    }) = result
-    else {
-        panic!("expected Error::NotFound, got {result:?}")
-    };
-    assert_eq!(got_resource, resource, "resource");
-    assert_eq!(got_id, id, "id");
-    assert_eq!(got_message, message, "message");
-    assert_eq!(got_request_id.as_deref(), request_id, "request_id");
-}
-
-/// Asserts that `result` is `Error::NotAttached` with exactly these fields.
-#[track_caller]
-pub fn assert_not_attached<T: std::fmt::Debug>(
-    result: Result<T, Error>,
-    volume_id: &str,
-    instance_id: &str,
-) {
-    let Err(Error::NotAttached {
-        volume_id: got_volume_id,
-        instance_id: got_instance_id,
-        ..
-    }) = result
-    else {
-        panic!("expected Error::NotAttached, got {result:?}")
-    };
-    assert_eq!(got_volume_id, volume_id, "volume_id");
-    assert_eq!(got_instance_id, instance_id, "instance_id");
-}
+#[allow(unused_imports)] // each test binary uses some of them
+pub use crate::common::assert::{
+    assert_ambiguous, assert_api, assert_not_attached, assert_not_found, assert_resource_failed,
+    assert_unsupported,
+};
 
 // ----- oracles: the expected decoding, written from the wire spec -----------------------------
 //
