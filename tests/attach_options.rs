@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::{nova_client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{AttachOptions, Error, VolumeStatus};
+use infomaniak_block_storage::{AttachOptions, Error};
 use infomaniak_fake_cloud::FakeCloud;
 use ops_common::*;
 use serde_json::json;
@@ -214,11 +214,14 @@ fn novas_400_for_a_tag_is_an_api_error() {
     let server = server();
     let message =
         "Invalid input for field/attribute tag. Value: x/y. 'x/y' does not match '^[^,/]*$'";
-    server.mock(|when, then| {
-        when.method(POST)
-            .path(nova(&format!("/servers/{SRV}/os-volume_attachments")));
-        reply_json(then, 400, fault("badRequest", 400, message));
-    });
+    mock_fault(
+        &server,
+        POST,
+        nova(&format!("/servers/{SRV}/os-volume_attachments")),
+        400,
+        "badRequest",
+        message,
+    );
     let client = common::client(&server);
     assert_api(
         client.try_attach_volume(VOL, SRV, &AttachOptions::default().tag("x-y")),
@@ -237,12 +240,7 @@ fn novas_400_for_a_tag_is_an_api_error() {
 fn fake_cloud_attach_with_tag_and_delete_on_termination() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "tagged", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "tagged", &Default::default());
     client
         .try_attach_volume_and_wait(
             &volume.id,
@@ -285,12 +283,7 @@ fn fake_cloud_an_older_nova_makes_a_tag_unsupported() {
         .compute_microversion_range("2.1", "2.48")
         .start();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
     // Learn Nova's range with a plain call (406, then 2.48).
     client
         .try_list_server_attachments(&cloud.server_id())
@@ -325,12 +318,7 @@ fn fake_cloud_a_406_fallback_does_not_resend_a_tag_the_older_version_lacks() {
         .compute_microversion_range("2.1", "2.48")
         .start();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
     let result = client.try_attach_volume(
         &volume.id,
         &cloud.server_id(),

@@ -16,9 +16,7 @@ use std::time::Duration;
 
 use common::{client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{
-    CreateSnapshotOptions, DeleteVolumeOptions, Error, SnapshotStatus, VolumeStatus,
-};
+use infomaniak_block_storage::{CreateSnapshotOptions, DeleteVolumeOptions, Error, VolumeStatus};
 use ops_common::*;
 use serde_json::{Value, json};
 
@@ -130,19 +128,14 @@ fn cascade_with_force_below_3_23_is_unsupported_before_sending() {
 fn cascade_delete_failures() {
     common::capture_logs();
     let server = server();
-    let missing = server.mock(|when, then| {
-        when.method(DELETE)
-            .path(cinder(&format!("/volumes/{VOL2}")));
-        reply_json(
-            then,
-            404,
-            fault(
-                "itemNotFound",
-                404,
-                &format!("Volume {VOL2} could not be found."),
-            ),
-        );
-    });
+    let missing = mock_fault(
+        &server,
+        DELETE,
+        cinder(&format!("/volumes/{VOL2}")),
+        404,
+        "itemNotFound",
+        &format!("Volume {VOL2} could not be found."),
+    );
     let busy_message = "Invalid volume: Volume status must be available or error or \
                         error_restoring or error_extending or error_managing and must not be \
                         migrating, attached, belong to a group, have snapshots, awaiting a \
@@ -209,14 +202,14 @@ fn find_volume_by_id_gets_it_and_never_lists() {
 #[test]
 fn find_volume_by_name_lists_with_the_name_filter_and_keeps_exact_matches() {
     let server = server();
-    let get = server.mock(|when, then| {
-        when.method(GET).path(cinder("/volumes/builds"));
-        reply_json(
-            then,
-            404,
-            fault("itemNotFound", 404, "Volume builds could not be found."),
-        );
-    });
+    let get = mock_fault(
+        &server,
+        GET,
+        cinder("/volumes/builds"),
+        404,
+        "itemNotFound",
+        "Volume builds could not be found.",
+    );
     let list = server.mock(|when, then| {
         query_is(
             cinder_call(when.method(GET).path(cinder("/volumes/detail"))),
@@ -259,10 +252,14 @@ fn a_name_that_cannot_be_an_id_is_only_listed() {
 fn several_volumes_with_the_name_are_ambiguous_and_listed_by_id() {
     common::capture_logs();
     let server = server();
-    server.mock(|when, then| {
-        when.method(GET).path(cinder("/volumes/data"));
-        reply_json(then, 404, fault("itemNotFound", 404, "nope"));
-    });
+    mock_fault(
+        &server,
+        GET,
+        cinder("/volumes/data"),
+        404,
+        "itemNotFound",
+        "nope",
+    );
     server.mock(|when, then| {
         when.method(GET).path(cinder("/volumes/detail"));
         reply_json(
@@ -291,10 +288,14 @@ fn several_volumes_with_the_name_are_ambiguous_and_listed_by_id() {
 fn no_volume_with_the_id_or_name_is_not_found() {
     common::capture_logs();
     let server = server();
-    server.mock(|when, then| {
-        when.method(GET).path(cinder("/volumes/ghost"));
-        reply_json(then, 404, fault("itemNotFound", 404, "nope"));
-    });
+    mock_fault(
+        &server,
+        GET,
+        cinder("/volumes/ghost"),
+        404,
+        "itemNotFound",
+        "nope",
+    );
     server.mock(|when, then| {
         when.method(GET).path(cinder("/volumes/detail"));
         reply_json(then, 200, json!({"volumes": [volume(VOL, "ghost-2")]}));
@@ -316,14 +317,14 @@ fn no_volume_with_the_id_or_name_is_not_found() {
 #[test]
 fn a_server_error_on_the_get_is_not_turned_into_a_listing() {
     let server = server();
-    let get = server.mock(|when, then| {
-        when.method(GET).path(cinder(&format!("/volumes/{VOL}")));
-        reply_json(
-            then,
-            403,
-            fault("forbidden", 403, "Policy doesn't allow it."),
-        );
-    });
+    let get = mock_fault(
+        &server,
+        GET,
+        cinder(&format!("/volumes/{VOL}")),
+        403,
+        "forbidden",
+        "Policy doesn't allow it.",
+    );
     let list = server.mock(|when, then| {
         when.method(GET).path(cinder("/volumes/detail"));
         reply_json(then, 200, json!({"volumes": [volume(VOL2, VOL)]}));
@@ -345,18 +346,22 @@ fn a_server_error_on_the_get_is_not_turned_into_a_listing() {
 #[test]
 fn a_failing_listing_is_the_error() {
     let server = server();
-    server.mock(|when, then| {
-        when.method(GET).path(cinder("/volumes/data"));
-        reply_json(then, 404, fault("itemNotFound", 404, "nope"));
-    });
-    server.mock(|when, then| {
-        when.method(GET).path(cinder("/volumes/detail"));
-        reply_json(
-            then,
-            400,
-            fault("badRequest", 400, "Invalid filter keys: name"),
-        );
-    });
+    mock_fault(
+        &server,
+        GET,
+        cinder("/volumes/data"),
+        404,
+        "itemNotFound",
+        "nope",
+    );
+    mock_fault(
+        &server,
+        GET,
+        cinder("/volumes/detail"),
+        400,
+        "badRequest",
+        "Invalid filter keys: name",
+    );
     let client = common::client(&server);
     assert_api(
         client.try_find_volume("data"),
@@ -505,18 +510,13 @@ fn find_backup_id_then_name_then_ambiguous_then_not_found() {
 fn fake_cloud_cascade_deletes_a_volume_with_its_snapshots() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "with-snapshots", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
-    let snapshot = client
-        .try_create_snapshot(&volume.id, "s1", &CreateSnapshotOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_snapshot_status(&snapshot.id, SnapshotStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "with-snapshots", &Default::default());
+    let snapshot = fake_common::available_snapshot(
+        &client,
+        &volume.id,
+        "s1",
+        &CreateSnapshotOptions::default(),
+    );
     // Without cascade: Cinder's 400.
     let refused = client.try_delete_volume(&volume.id, &DeleteVolumeOptions::default());
     assert_eq!(refused.unwrap_err().status(), Some(400));
@@ -552,12 +552,7 @@ fn fake_cloud_cascade_deletes_a_volume_with_its_snapshots() {
 fn fake_cloud_member_cannot_force_a_cascade_delete() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
     let result = client.try_delete_volume(
         &volume.id,
         &DeleteVolumeOptions::default().cascade(true).force(true),

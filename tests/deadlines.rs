@@ -11,7 +11,7 @@ mod fake_common;
 
 use std::time::{Duration, Instant};
 
-use fake_common::{LONG, cinder};
+use fake_common::cinder;
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     AttachOptions, CreateVolumeOptions, Error, InfomaniakVolumeClient, VolumeStatus, WaitPolicy,
@@ -61,12 +61,7 @@ fn expect_timeout<T: std::fmt::Debug>(result: Result<T, Error>, took: Duration) 
 }
 
 fn available_volume(client: &InfomaniakVolumeClient) -> String {
-    let v = client
-        .try_create_volume(1, "slow", &CreateVolumeOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&client, 1, "slow", &CreateVolumeOptions::default());
     v.id
 }
 

@@ -16,7 +16,7 @@ use common::{capture_logs, one_error_line};
 use fake_common::{LONG, cinder, config};
 use infomaniak_block_storage::{
     AttachOptions, CreateSnapshotOptions, CreateVolumeOptions, Error, InfomaniakVolumeClient,
-    MigrationPolicy, SnapshotStatus, UpdateSnapshot, UpdateVolume, Volume, VolumeStatus,
+    MigrationPolicy, UpdateSnapshot, UpdateVolume, Volume, VolumeStatus,
 };
 use infomaniak_fake_cloud::{FakeCloud, RecordedRequest};
 use serde_json::json;
@@ -190,18 +190,14 @@ fn bootable_and_readonly_flags() {
 fn revert_to_the_latest_snapshot_only() {
     let (cloud, client) = start();
     let v = new_volume(&client, 1, "revertible");
-    let older = client
-        .try_create_snapshot(&v.id, "older", &CreateSnapshotOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_snapshot_status(&older.id, SnapshotStatus::Available, LONG)
-        .unwrap();
-    let latest = client
-        .try_create_snapshot(&v.id, "latest", &CreateSnapshotOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_snapshot_status(&latest.id, SnapshotStatus::Available, LONG)
-        .unwrap();
+    let older =
+        fake_common::available_snapshot(&client, &v.id, "older", &CreateSnapshotOptions::default());
+    let latest = fake_common::available_snapshot(
+        &client,
+        &v.id,
+        "latest",
+        &CreateSnapshotOptions::default(),
+    );
 
     // Not the latest snapshot: 400 from the cloud, both faces.
     let err = client

@@ -174,24 +174,22 @@ fn upload_failures() {
         "Invalid volume: Volume {VOL} status must be available, or in-use with force to upload \
          to an image, but the current status is: in-use."
     );
-    let refused = server.mock(|when, then| {
-        when.method(POST)
-            .path(cinder(&format!("/volumes/{VOL}/action")));
-        reply_json(then, 400, fault("badRequest", 400, &in_use));
-    });
-    let missing = server.mock(|when, then| {
-        when.method(POST)
-            .path(cinder(&format!("/volumes/{VOL2}/action")));
-        reply_json(
-            then,
-            404,
-            fault(
-                "itemNotFound",
-                404,
-                &format!("Volume {VOL2} could not be found."),
-            ),
-        );
-    });
+    let refused = mock_fault(
+        &server,
+        POST,
+        cinder(&format!("/volumes/{VOL}/action")),
+        400,
+        "badRequest",
+        &in_use,
+    );
+    let missing = mock_fault(
+        &server,
+        POST,
+        cinder(&format!("/volumes/{VOL2}/action")),
+        404,
+        "itemNotFound",
+        &format!("Volume {VOL2} could not be found."),
+    );
     let client = common::client(&server);
     assert_api(
         client.try_upload_volume_to_image(VOL, "img", &UploadImageOptions::default()),
@@ -278,12 +276,7 @@ fn the_waiter_follows_uploading_back_to_available() {
 fn fake_cloud_upload_goes_uploading_then_back_to_available() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "golden", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "golden", &Default::default());
     let uploaded = client
         .try_upload_volume_to_image(
             &volume.id,
@@ -333,12 +326,7 @@ fn fake_cloud_upload_goes_uploading_then_back_to_available() {
 fn fake_cloud_an_attached_volume_needs_force() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "attached", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "attached", &Default::default());
     client
         .try_attach_volume_and_wait(
             &volume.id,
@@ -368,12 +356,7 @@ fn fake_cloud_an_attached_volume_needs_force() {
 fn fake_cloud_a_failed_upload_leaves_a_user_message() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
     cloud.fail_next(Operation::UploadImage, "");
     client
         .try_upload_volume_to_image(&volume.id, "img", &UploadImageOptions::default())

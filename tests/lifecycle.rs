@@ -123,9 +123,7 @@ fn full_lifecycle_asserts_every_state() {
         .expect("backup available after restore");
 
     // Restore onto an existing volume that is too small → 400.
-    let small = c.try_create_volume(1, "lc-small", &opts()).unwrap();
-    c.try_wait_for_volume_status(&small.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let small = fake_common::available_volume(&c, 1, "lc-small", &opts());
     match c.try_restore_backup(&incr.id, &RestoreTarget::existing_volume(&small.id)) {
         Err(Error::Api {
             status: 400,
@@ -302,9 +300,7 @@ fn waiter_reached_reports_progress() {
 fn waiter_error_state_fails_at_once() {
     let cloud = quick_cloud();
     let c = client(&cloud);
-    let v = c.try_create_volume(1, "w-error", &opts()).unwrap();
-    c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&c, 1, "w-error", &opts());
     cloud.force_volume_status(&v.id, "error_extending");
     let get_path = format!("{}/{}", volumes_path(), v.id);
     let gets_before = cloud.requests_matching("GET", &get_path);
@@ -421,9 +417,7 @@ fn waiter_deleted_and_404_is_success() {
 fn waiter_deleted_stops_on_error_deleting() {
     let cloud = quick_cloud();
     let c = client(&cloud);
-    let v = c.try_create_volume(1, "w-err-del", &opts()).unwrap();
-    c.try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&c, 1, "w-err-del", &opts());
     cloud.force_volume_status(&v.id, "error_deleting");
     match c.try_wait_for_volume_deleted(&v.id, Duration::from_secs(60)) {
         Err(Error::ResourceFailed { status, id, .. }) => {

@@ -11,11 +11,9 @@ mod fake_common;
 
 use std::time::Duration;
 
-use fake_common::{LONG, volumes_detail_path};
+use fake_common::volumes_detail_path;
 use httpmock::prelude::*;
-use infomaniak_block_storage::{
-    CreateVolumeOptions, Error, InfomaniakVolumeClient, ListOptions, VolumeStatus,
-};
+use infomaniak_block_storage::{CreateVolumeOptions, Error, InfomaniakVolumeClient, ListOptions};
 use infomaniak_fake_cloud::FakeCloud;
 use serde_json::json;
 
@@ -27,12 +25,12 @@ fn cloud_with_volumes(n: usize, page: usize) -> (FakeCloud, InfomaniakVolumeClie
         .start();
     let client = fake_common::client(&cloud);
     for i in 0..n {
-        let v = client
-            .try_create_volume(1, &format!("v{i}"), &CreateVolumeOptions::default())
-            .unwrap();
-        client
-            .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-            .unwrap();
+        fake_common::available_volume(
+            &client,
+            1,
+            &format!("v{i}"),
+            &CreateVolumeOptions::default(),
+        );
     }
     (cloud, client)
 }

@@ -18,7 +18,6 @@ use common::{client_at, server};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     BackupStatus, CreateBackupOptions, CreateSnapshotOptions, Error, SnapshotStatus, UpdateBackup,
-    VolumeStatus,
 };
 use ops_common::*;
 use serde_json::json;
@@ -94,37 +93,30 @@ fn snapshot_metadata_failures() {
     common::capture_logs();
     let server = server();
     let missing = format!("Snapshot {SNAP} could not be found.");
-    let get = server.mock(|when, then| {
-        when.method(GET)
-            .path(cinder(&format!("/snapshots/{SNAP}/metadata")));
-        reply_json(then, 404, fault("itemNotFound", 404, &missing));
-    });
-    let no_key = server.mock(|when, then| {
-        when.method(DELETE)
-            .path(cinder(&format!("/snapshots/{SNAP}/metadata/absent")));
-        reply_json(
-            then,
-            404,
-            fault(
-                "itemNotFound",
-                404,
-                "Metadata key absent could not be found.",
-            ),
-        );
-    });
-    let too_long = server.mock(|when, then| {
-        when.method(POST)
-            .path(cinder(&format!("/snapshots/{SNAP}/metadata")));
-        reply_json(
-            then,
-            400,
-            fault(
-                "badRequest",
-                400,
-                "Invalid input for field/attribute metadata.",
-            ),
-        );
-    });
+    let get = mock_fault(
+        &server,
+        GET,
+        cinder(&format!("/snapshots/{SNAP}/metadata")),
+        404,
+        "itemNotFound",
+        &missing,
+    );
+    let no_key = mock_fault(
+        &server,
+        DELETE,
+        cinder(&format!("/snapshots/{SNAP}/metadata/absent")),
+        404,
+        "itemNotFound",
+        "Metadata key absent could not be found.",
+    );
+    let too_long = mock_fault(
+        &server,
+        POST,
+        cinder(&format!("/snapshots/{SNAP}/metadata")),
+        400,
+        "badRequest",
+        "Invalid input for field/attribute metadata.",
+    );
     let client = common::client(&server);
     assert_not_found(
         client.try_get_snapshot_metadata(SNAP),
@@ -351,10 +343,14 @@ fn backup_options_below_their_microversion() {
 fn a_backup_of_a_snapshot_of_another_volume_is_cinders_400() {
     let server = server();
     let message = "Invalid snapshot: Snapshot b1323cda does not belong to volume 6edbc2f4.";
-    server.mock(|when, then| {
-        when.method(POST).path(cinder("/backups"));
-        reply_json(then, 400, fault("badRequest", 400, message));
-    });
+    mock_fault(
+        &server,
+        POST,
+        cinder("/backups"),
+        400,
+        "badRequest",
+        message,
+    );
     let client = common::client(&server);
     assert_api(
         client.try_create_backup(VOL, "b", &CreateBackupOptions::default().snapshot_id(SNAP)),
@@ -467,10 +463,14 @@ fn update_backup_failures() {
     common::capture_logs();
     let server = server();
     let missing = format!("Backup {BAK} could not be found.");
-    let put = server.mock(|when, then| {
-        when.method(PUT).path(cinder(&format!("/backups/{BAK}")));
-        reply_json(then, 404, fault("itemNotFound", 404, &missing));
-    });
+    let put = mock_fault(
+        &server,
+        PUT,
+        cinder(&format!("/backups/{BAK}")),
+        404,
+        "itemNotFound",
+        &missing,
+    );
     let client = common::client(&server);
     assert_not_found(
         client.try_update_backup(BAK, &UpdateBackup::default().name("n")),
@@ -502,12 +502,7 @@ fn update_backup_failures() {
 fn fake_cloud_snapshot_metadata_round_trip() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
     let snapshot = client
         .try_create_snapshot(
             &volume.id,
@@ -552,18 +547,8 @@ fn fake_cloud_snapshot_metadata_round_trip() {
 fn fake_cloud_backup_of_a_snapshot_with_metadata_zone_and_update() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
-    let snapshot = client
-        .try_create_snapshot(&volume.id, "s", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_snapshot_status(&snapshot.id, SnapshotStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
+    let snapshot = fake_common::available_snapshot(&client, &volume.id, "s", &Default::default());
     let backup = client
         .try_create_backup(
             &volume.id,
@@ -600,12 +585,7 @@ fn fake_cloud_backup_of_a_snapshot_with_metadata_zone_and_update() {
     assert_eq!(client.try_find_backup("renamed").unwrap().id, backup.id);
 
     // The cloud's own rules: a snapshot of another volume is refused.
-    let other = client
-        .try_create_volume(1, "other", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&other.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let other = fake_common::available_volume(&client, 1, "other", &Default::default());
     let refused = client
         .try_create_backup(
             &other.id,
@@ -664,12 +644,7 @@ fn fake_cloud_a_406_fallback_does_not_resend_backup_metadata() {
 fn dot_keys_are_refused_before_sending() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
     let snapshot = client
         .try_create_snapshot(&volume.id, "s", &Default::default())
         .unwrap();

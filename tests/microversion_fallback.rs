@@ -14,10 +14,10 @@ mod fake_common;
 use std::time::Duration;
 
 use common::assert::assert_unsupported;
-use fake_common::{LONG, cinder, volumes_detail_path};
+use fake_common::{cinder, volumes_detail_path};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
-    CreateVolumeOptions, DEFAULT_VOLUME_MICROVERSION, Error, InfomaniakVolumeClient, VolumeStatus,
+    CreateVolumeOptions, DEFAULT_VOLUME_MICROVERSION, Error, InfomaniakVolumeClient,
 };
 use infomaniak_fake_cloud::{FakeCloud, Fault};
 use serde_json::json;
@@ -57,12 +57,7 @@ fn falls_back_once_and_remembers(max: &str) {
     assert_eq!(client.try_volume_microversion().unwrap(), max);
 
     assert!(client.try_list_volumes().unwrap().is_empty());
-    let v = client
-        .try_create_volume(1, "old-cloud", &CreateVolumeOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    fake_common::available_volume(&client, 1, "old-cloud", &CreateVolumeOptions::default());
     assert_eq!(
         versions_sent(&cloud, "GET", &volumes_detail_path()),
         vec!["volume 3.67".to_string(), wanted.clone(), wanted.clone()]
@@ -124,12 +119,7 @@ fn cloud_at_3_71_never_answers_406() {
 fn operations_above_the_fallen_back_version_are_unsupported_and_send_nothing() {
     let cloud = cloud_serving("3.0");
     let client = fake_common::client(&cloud);
-    let v = client
-        .try_create_volume(1, "v", &CreateVolumeOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&client, 1, "v", &CreateVolumeOptions::default());
     assert_eq!(client.try_volume_microversion().unwrap(), "3.0");
 
     let before = cloud.requests();

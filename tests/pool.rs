@@ -9,7 +9,6 @@ use std::thread;
 
 use infomaniak_block_storage::{
     CreateVolumeOptions, DEFAULT_MAX_IDLE_CONNECTIONS_PER_HOST, InfomaniakVolumeClient,
-    VolumeStatus,
 };
 use infomaniak_fake_cloud::FakeCloud;
 
@@ -48,12 +47,7 @@ fn setup(cloud: &FakeCloud, idle: Option<usize>) -> (Arc<InfomaniakVolumeClient>
         config.max_idle_connections_per_host = idle;
     }
     let client = InfomaniakVolumeClient::new(config).unwrap();
-    let v = client
-        .try_create_volume(1, "shared", &CreateVolumeOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&client, 1, "shared", &CreateVolumeOptions::default());
     (Arc::new(client), v.id)
 }
 

@@ -200,18 +200,22 @@ fn a_raw_get_is_retried_after_a_503() {
 #[test]
 fn errors_are_decoded_as_for_every_operation() {
     let server = server();
-    let post = server.mock(|when, then| {
-        when.method(POST).path(cinder("/volumes"));
-        reply_json(then, 503, fault("serviceUnavailable", 503, "busy"));
-    });
-    let missing = server.mock(|when, then| {
-        when.method(GET).path(cinder("/group_types/nope"));
-        reply_json(
-            then,
-            404,
-            fault("itemNotFound", 404, "Group type nope could not be found."),
-        );
-    });
+    let post = mock_fault(
+        &server,
+        POST,
+        cinder("/volumes"),
+        503,
+        "serviceUnavailable",
+        "busy",
+    );
+    let missing = mock_fault(
+        &server,
+        GET,
+        cinder("/group_types/nope"),
+        404,
+        "itemNotFound",
+        "Group type nope could not be found.",
+    );
     let not_json = server.mock(|when, then| {
         when.method(GET).path(cinder("/os-services"));
         reply_raw(then, 200, "<html>oops</html>");
@@ -325,14 +329,14 @@ fn bad_requests_are_refused_before_sending() {
 fn the_plain_face_returns_none_and_logs_one_line() {
     common::capture_logs();
     let server = server();
-    server.mock(|when, then| {
-        when.method(DELETE).path(cinder("/qos-specs/q1"));
-        reply_json(
-            then,
-            403,
-            fault("forbidden", 403, "Policy doesn't allow it."),
-        );
-    });
+    mock_fault(
+        &server,
+        DELETE,
+        cinder("/qos-specs/q1"),
+        403,
+        "forbidden",
+        "Policy doesn't allow it.",
+    );
     server.mock(|when, then| {
         when.method(GET).path(cinder("/extensions"));
         reply_json(then, 200, json!({"extensions": []}));

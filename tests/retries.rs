@@ -19,7 +19,6 @@ use fake_common::{LONG, volumes_path};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     CreateVolumeOptions, DeleteVolumeOptions, Error, InfomaniakVolumeClient, RetryPolicy,
-    VolumeStatus,
 };
 use infomaniak_fake_cloud::{FakeCloud, Fault};
 use serde_json::json;
@@ -74,10 +73,7 @@ fn post_429_is_retried_after_retry_after_and_creates_once() {
 fn delete_429_is_retried_and_deletes() {
     let cloud = fake_common::quick_cloud();
     let client = fake_client(&cloud, retry(3, 1, Duration::from_secs(10)));
-    let v = client.try_create_volume(1, "doomed", &opts()).unwrap();
-    client
-        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&client, 1, "doomed", &opts());
     let path = format!("{}/{}", volumes_path(), v.id);
     cloud.inject_fault("DELETE", &path, 2, Fault::Status(429));
 
@@ -211,10 +207,7 @@ fn post_whose_reply_is_lost_is_not_retried() {
 fn delete_whose_reply_is_lost_is_not_retried() {
     let cloud = fake_common::quick_cloud();
     let client = fake_client(&cloud, retry(3, 1, Duration::from_secs(10)));
-    let v = client.try_create_volume(1, "x", &opts()).unwrap();
-    client
-        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, LONG)
-        .unwrap();
+    let v = fake_common::available_volume(&client, 1, "x", &opts());
     let path = format!("{}/{}", volumes_path(), v.id);
     cloud.inject_fault("DELETE", &path, 1, Fault::DropConnection);
     let err = client

@@ -18,7 +18,7 @@ use common::{client_at, server};
 use httpmock::prelude::*;
 use infomaniak_block_storage::{
     Config, CreateSnapshotOptions, CreateTransferOptions, Error, InfomaniakVolumeClient, Secret,
-    SnapshotStatus, VolumeStatus,
+    VolumeStatus,
 };
 use infomaniak_fake_cloud::FakeCloud;
 use ops_common::*;
@@ -268,11 +268,14 @@ fn accept_with_a_wrong_key_fails_without_showing_the_key() {
     let server = server();
     let message =
         format!("Invalid auth key: Attempt to transfer {TRANSFER} with invalid auth key.");
-    let accept = server.mock(|when, then| {
-        when.method(POST)
-            .path(cinder(&format!("/volume-transfers/{TRANSFER}/accept")));
-        reply_json(then, 400, fault("badRequest", 400, &message));
-    });
+    let accept = mock_fault(
+        &server,
+        POST,
+        cinder(&format!("/volume-transfers/{TRANSFER}/accept")),
+        400,
+        "badRequest",
+        &message,
+    );
     let client = common::client(&server);
     let result = client.try_accept_volume_transfer(TRANSFER, &Secret::new(KEY));
     let texts = match &result {
@@ -338,15 +341,14 @@ fn accept_over_quota_or_of_a_missing_transfer() {
         )
         .header("Retry-After", "0");
     });
-    let gone = server.mock(|when, then| {
-        when.method(POST)
-            .path(cinder("/volume-transfers/gone/accept"));
-        reply_json(
-            then,
-            404,
-            fault("itemNotFound", 404, "Transfer gone could not be found."),
-        );
-    });
+    let gone = mock_fault(
+        &server,
+        POST,
+        cinder("/volume-transfers/gone/accept"),
+        404,
+        "itemNotFound",
+        "Transfer gone could not be found.",
+    );
     let client = common::client(&server);
     let result = client.try_accept_volume_transfer(TRANSFER, &Secret::new(KEY));
     assert_eq!(result.as_ref().unwrap_err().status(), Some(413));
@@ -387,22 +389,22 @@ fn failures_of_create_show_and_delete() {
             .json_body_includes(format!(r#"{{"transfer": {{"volume_id": "{VOL}"}}}}"#));
         reply_json(then, 400, fault("badRequest", 400, busy));
     });
-    let show = server.mock(|when, then| {
-        when.method(GET).path(cinder("/volume-transfers/nope"));
-        reply_json(
-            then,
-            404,
-            fault("itemNotFound", 404, "Transfer nope could not be found."),
-        );
-    });
-    let delete = server.mock(|when, then| {
-        when.method(DELETE).path(cinder("/volume-transfers/nope"));
-        reply_json(
-            then,
-            404,
-            fault("itemNotFound", 404, "Transfer nope could not be found."),
-        );
-    });
+    let show = mock_fault(
+        &server,
+        GET,
+        cinder("/volume-transfers/nope"),
+        404,
+        "itemNotFound",
+        "Transfer nope could not be found.",
+    );
+    let delete = mock_fault(
+        &server,
+        DELETE,
+        cinder("/volume-transfers/nope"),
+        404,
+        "itemNotFound",
+        "Transfer nope could not be found.",
+    );
     let client = common::client(&server);
     assert_not_found(
         client.try_create_volume_transfer(VOL2, &Default::default()),
@@ -520,12 +522,7 @@ fn fake_cloud_transfer_moves_the_volume_to_the_accepting_project() {
         let cloud = fake_common::quick_cloud();
         let giver = client_at_version(&cloud, version);
         let taker = other_project_client(&cloud, version);
-        let volume = giver
-            .try_create_volume(1, "moving", &Default::default())
-            .unwrap();
-        giver
-            .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-            .unwrap();
+        let volume = fake_common::available_volume(&giver, 1, "moving", &Default::default());
         let created = giver
             .try_create_volume_transfer(&volume.id, &CreateTransferOptions::default().name("t"))
             .unwrap();
@@ -607,12 +604,7 @@ fn fake_cloud_transfer_moves_the_volume_to_the_accepting_project() {
 fn fake_cloud_deleting_a_transfer_gives_the_volume_back() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "stays", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "stays", &Default::default());
     let created = client
         .try_create_volume_transfer(&volume.id, &Default::default())
         .unwrap();
@@ -655,18 +647,13 @@ fn fake_cloud_deleting_a_transfer_gives_the_volume_back() {
 fn fake_cloud_no_snapshots_leaves_the_snapshots_behind() {
     let cloud = fake_common::quick_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
-    let snapshot = client
-        .try_create_snapshot(&volume.id, "s", &CreateSnapshotOptions::default())
-        .unwrap();
-    client
-        .try_wait_for_snapshot_status(&snapshot.id, SnapshotStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
+    let snapshot = fake_common::available_snapshot(
+        &client,
+        &volume.id,
+        "s",
+        &CreateSnapshotOptions::default(),
+    );
     let created = client
         .try_create_volume_transfer(
             &volume.id,
@@ -713,12 +700,7 @@ fn fake_cloud_a_406_fallback_to_3_54_uses_the_old_collection() {
     let no_snapshots = client
         .try_create_volume_transfer(VOL, &CreateTransferOptions::default().no_snapshots(true));
     assert_unsupported(no_snapshots, "Cinder", None, "3.55", "3.54");
-    let volume = client
-        .try_create_volume(1, "old", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "old", &Default::default());
     let created = client
         .try_create_volume_transfer(&volume.id, &Default::default())
         .unwrap();

@@ -132,18 +132,30 @@ fn message_failures_and_the_plain_face() {
     common::capture_logs();
     let server = server();
     let text = "Message nope could not be found.";
-    let show = server.mock(|when, then| {
-        when.method(GET).path(cinder("/messages/nope"));
-        reply_json(then, 404, fault("itemNotFound", 404, text));
-    });
-    let delete = server.mock(|when, then| {
-        when.method(DELETE).path(cinder("/messages/nope"));
-        reply_json(then, 404, fault("itemNotFound", 404, text));
-    });
-    let list = server.mock(|when, then| {
-        when.method(GET).path(cinder("/messages"));
-        reply_json(then, 500, fault("computeFault", 500, "boom"));
-    });
+    let show = mock_fault(
+        &server,
+        GET,
+        cinder("/messages/nope"),
+        404,
+        "itemNotFound",
+        text,
+    );
+    let delete = mock_fault(
+        &server,
+        DELETE,
+        cinder("/messages/nope"),
+        404,
+        "itemNotFound",
+        text,
+    );
+    let list = mock_fault(
+        &server,
+        GET,
+        cinder("/messages"),
+        500,
+        "computeFault",
+        "boom",
+    );
     let client = common::client(&server);
     assert_not_found(
         client.try_get_user_message("nope"),
@@ -504,12 +516,7 @@ fn fake_cloud_a_failed_create_reports_the_cloud_user_message() {
 fn fake_cloud_failed_extend_snapshot_backup_and_restore_say_why() {
     let cloud = failing_cloud();
     let client = fake_common::client(&cloud);
-    let volume = client
-        .try_create_volume(1, "v", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v", &Default::default());
 
     cloud.fail_next(Operation::ExtendVolume, "disk on fire");
     client.try_extend_volume(&volume.id, 2).unwrap();
@@ -521,12 +528,7 @@ fn fake_cloud_failed_extend_snapshot_backup_and_restore_say_why() {
         Some("extend volume: disk on fire"),
     );
 
-    let volume = client
-        .try_create_volume(1, "v2", &Default::default())
-        .unwrap();
-    client
-        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, fake_common::LONG)
-        .unwrap();
+    let volume = fake_common::available_volume(&client, 1, "v2", &Default::default());
     cloud.fail_next(Operation::CreateSnapshot, "");
     let snapshot = client
         .try_create_snapshot(&volume.id, "s", &Default::default())

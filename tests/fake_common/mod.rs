@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use infomaniak_block_storage::{Config, InfomaniakVolumeClient, RetryPolicy, WaitPolicy};
+use infomaniak_block_storage::{
+    Config, CreateSnapshotOptions, CreateVolumeOptions, InfomaniakVolumeClient, RetryPolicy,
+    Snapshot, SnapshotStatus, Volume, VolumeStatus, WaitPolicy,
+};
 use infomaniak_fake_cloud::{FakeCloud, RecordedRequest};
 
 /// Generous bound for waiters: the simulated cloud completes transitions in milliseconds, so
@@ -66,6 +69,40 @@ pub fn quick_cloud() -> FakeCloud {
     FakeCloud::builder()
         .transition_delay(Duration::from_millis(20))
         .start()
+}
+
+/// Creates a volume and waits (up to [`LONG`]) until it is `available`; returns the volume as
+/// the create call returned it.
+#[track_caller]
+pub fn available_volume(
+    client: &InfomaniakVolumeClient,
+    size: u64,
+    name: &str,
+    options: &CreateVolumeOptions,
+) -> Volume {
+    let volume = client.try_create_volume(size, name, options).unwrap();
+    client
+        .try_wait_for_volume_status(&volume.id, VolumeStatus::Available, LONG)
+        .unwrap();
+    volume
+}
+
+/// Creates a snapshot of `volume_id` and waits (up to [`LONG`]) until it is `available`;
+/// returns the snapshot as the create call returned it.
+#[track_caller]
+pub fn available_snapshot(
+    client: &InfomaniakVolumeClient,
+    volume_id: &str,
+    name: &str,
+    options: &CreateSnapshotOptions,
+) -> Snapshot {
+    let snapshot = client
+        .try_create_snapshot(volume_id, name, options)
+        .unwrap();
+    client
+        .try_wait_for_snapshot_status(&snapshot.id, SnapshotStatus::Available, LONG)
+        .unwrap();
+    snapshot
 }
 
 /// Requests after index `from` of the log.

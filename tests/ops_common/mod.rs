@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use httpmock::{HttpMockResponse, Then, When};
+use httpmock::{HttpMockResponse, Method, Mock, MockServer, Then, When};
 use infomaniak_block_storage::{
     Backup, BackupRestore, BackupStatus, Link, ServerAttachment, Snapshot, SnapshotStatus, Volume,
     VolumeAttachment, VolumeStatus,
@@ -89,6 +89,24 @@ pub fn reply_accepted(then: Then) -> Then {
 /// A Cinder/Nova fault body: `{"<key>": {"code": <status>, "message": "<message>"}}`.
 pub fn fault(key: &str, status: u16, message: &str) -> Value {
     json!({ key: { "code": status, "message": message } })
+}
+
+/// A mock answering `method path` (whatever the headers and query) with `status` and the
+/// fault body [`fault`]`(key, status, message)`, as JSON with `x-openstack-request-id`.
+pub fn mock_fault<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: impl Into<String>,
+    status: u16,
+    key: &str,
+    message: &str,
+) -> Mock<'a> {
+    let path = path.into();
+    let body = fault(key, status, message);
+    server.mock(move |when, then| {
+        when.method(method).path(path);
+        reply_json(then, status, body);
+    })
 }
 
 /// A dynamic JSON response for `respond_with`.
