@@ -16,97 +16,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Arc;
 use std::time::Duration;
 
+use common::tls_keystone::https_keystone;
 use infomaniak_block_storage::{Config, Error, InfomaniakVolumeClient, ProxySetting, TlsRoots};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-use rustls::pki_types::{PrivateKeyDer, pem::PemObject};
 
 /// Set in the child process: the auth URL of the parent's HTTPS Keystone.
 const CHILD_AUTH_URL: &str = "IBS_PLATFORM_VERIFIER_CHILD_AUTH_URL";
 /// Allows the test that changes the system trust store.
 const ALLOW_SYSTEM_STORE: &str = "IBS_TEST_SYSTEM_TRUST_STORE";
-
-/// A Keystone that speaks only HTTPS, with a certificate for 127.0.0.1 issued by a fresh CA.
-/// Returns its auth URL and the CA certificate in PEM.
-fn https_keystone() -> (String, String) {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(
-        DnType::CommonName,
-        "infomaniak-block-storage platform-verifier test CA",
-    );
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_string()])
-        .unwrap()
-        .signed_by(&leaf_key, &ca)
-        .unwrap();
-    let key = PrivateKeyDer::from_pem_slice(leaf_key.serialize_pem().as_bytes()).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(vec![leaf.der().clone()], key)
-    .unwrap();
-    let config = Arc::new(config);
-
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!(
-        "https://127.0.0.1:{}",
-        listener.local_addr().unwrap().port()
-    );
-    let body = common::token_body(&base).to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let config = Arc::clone(&config);
-            let body = body.clone();
-            std::thread::spawn(move || {
-                let Ok(connection) = rustls::ServerConnection::new(config) else {
-                    return;
-                };
-                let mut tls = rustls::StreamOwned::new(connection, stream);
-                // A client that refuses the certificate ends here with an error.
-                let mut reader = BufReader::new(&mut tls);
-                let mut length = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = value.trim().parse().unwrap_or(0);
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let mut request_body = vec![0; length];
-                if reader.read_exact(&mut request_body).is_err() {
-                    return;
-                }
-                let reply = format!(
-                    "HTTP/1.1 201 Created\r\nX-Subject-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                    common::TOKEN,
-                    body.len(),
-                    body
-                );
-                let _ = tls.write_all(reply.as_bytes());
-                let _ = tls.flush();
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            });
-        }
-    });
-    (format!("{base}/identity/v3"), ca.pem())
-}
 
 fn config(auth_url: &str, roots: TlsRoots) -> Config {
     let mut config = Config::application_credential(common::APP_CRED_ID, common::APP_CRED_SECRET);
@@ -147,14 +67,14 @@ fn temp_path(name: &str) -> PathBuf {
 
 #[test]
 fn the_platform_verifier_refuses_an_unknown_ca() {
-    let (auth_url, _ca) = https_keystone();
+    let (auth_url, _ca) = https_keystone("infomaniak-block-storage platform-verifier test CA");
     assert_refused(authenticate(&auth_url, TlsRoots::Platform), "platform");
     assert_refused(authenticate(&auth_url, TlsRoots::WebPki), "webpki");
 }
 
 #[test]
 fn a_ca_bundle_wins_over_the_platform_store() {
-    let (auth_url, ca) = https_keystone();
+    let (auth_url, ca) = https_keystone("infomaniak-block-storage platform-verifier test CA");
     let bundle = temp_path("bundle.pem");
     std::fs::write(&bundle, &ca).unwrap();
     let mut config = config(&auth_url, TlsRoots::Platform);
@@ -169,7 +89,7 @@ fn a_ca_bundle_wins_over_the_platform_store() {
 #[test]
 #[cfg(all(unix, not(target_vendor = "apple"), not(target_os = "android")))]
 fn the_platform_verifier_reads_the_os_store_and_webpki_does_not() {
-    let (auth_url, ca) = https_keystone();
+    let (auth_url, ca) = https_keystone("infomaniak-block-storage platform-verifier test CA");
     let store = temp_path("store.pem");
     std::fs::write(&store, &ca).unwrap();
     let output = Command::new(std::env::current_exe().unwrap())
@@ -239,7 +159,7 @@ fn a_ca_installed_in_the_system_store_is_trusted() {
         }
     }
 
-    let (auth_url, ca) = https_keystone();
+    let (auth_url, ca) = https_keystone("infomaniak-block-storage platform-verifier test CA");
     // Before: unknown.
     assert_refused(
         authenticate(&auth_url, TlsRoots::Platform),

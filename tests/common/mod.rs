@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod assert;
+pub mod tls_keystone;
 
 use std::sync::{Mutex, Once};
 use std::time::Duration;
