@@ -130,21 +130,7 @@ fn the_microversion_can_be_overridden_for_one_call_only() {
 #[test]
 fn a_raw_request_reauthenticates_once_on_401() {
     let server = MockServer::start();
-    let issued = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&issued);
-    let base = server.base_url();
-    let keystone = server.mock(move |when, then| {
-        when.method(POST).path(common::AUTH_PATH);
-        then.respond_with(move |_| {
-            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-            httpmock::HttpMockResponse::builder()
-                .status(201)
-                .header("X-Subject-Token", format!("token-{n}"))
-                .header("Content-Type", "application/json")
-                .body(common::token_body(&base).to_string())
-                .build()
-        });
-    });
+    let (keystone, _issued) = common::counting_keystone(&server);
     let stale = server.mock(|when, then| {
         when.method(GET)
             .path(cinder("/volumes"))

@@ -81,26 +81,6 @@ fn cached_token(dir: &Path) -> String {
     entry["token"].as_str().unwrap().to_string()
 }
 
-/// A mock Keystone issuing `token-1`, `token-2`, ...; the count of tokens issued.
-fn counting_keystone(server: &MockServer) -> Arc<AtomicUsize> {
-    let issued = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&issued);
-    let base = server.base_url();
-    server.mock(move |when, then| {
-        when.method(POST).path(common::AUTH_PATH);
-        then.respond_with(move |_| {
-            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
-            httpmock::HttpMockResponse::builder()
-                .status(201)
-                .header("X-Subject-Token", format!("token-{n}"))
-                .header("Content-Type", "application/json")
-                .body(common::token_body(&base).to_string())
-                .build()
-        });
-    });
-    issued
-}
-
 /// `GET /volumes/detail` answering 200 to every token.
 fn volumes_ok(server: &MockServer) -> httpmock::Mock<'_> {
     server.mock(|when, then| {
@@ -118,7 +98,7 @@ fn cached_client(server: &MockServer, dir: &Path) -> InfomaniakVolumeClient {
 #[test]
 fn a_second_client_with_the_same_settings_reuses_the_token() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     let with_token_1 = server.mock(|when, then| {
         when.method(GET)
             .path(cinder("/volumes/detail"))
@@ -146,7 +126,7 @@ fn a_second_client_with_the_same_settings_reuses_the_token() {
 #[test]
 fn without_the_cache_every_client_authenticates() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     for _ in 0..2 {
         let client = common::client(&server);
@@ -161,7 +141,7 @@ fn without_the_cache_every_client_authenticates() {
 #[test]
 fn the_file_name_holds_no_secret_and_depends_on_the_settings() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     let temp = TempDir::new("names");
     let dir = temp.cache();
@@ -222,12 +202,7 @@ fn a_401_drops_the_cached_entry() {
                                       "message": "The request you have made requires authentication."}}),
                 );
             }
-            httpmock::HttpMockResponse::builder()
-                .status(201)
-                .header("X-Subject-Token", format!("token-{n}"))
-                .header("Content-Type", "application/json")
-                .body(common::token_body(&base).to_string())
-                .build()
+            common::token_response(&base, &format!("token-{n}"))
         });
     });
     let revoked = server.mock(|when, then| {
@@ -269,7 +244,7 @@ fn a_401_drops_the_cached_entry() {
 #[test]
 fn a_401_then_a_new_token_replaces_the_entry() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     server.mock(|when, then| {
         when.method(GET)
             .path(cinder("/volumes/detail"))
@@ -303,7 +278,7 @@ fn a_401_then_a_new_token_replaces_the_entry() {
 fn a_cache_others_may_read_is_ignored() {
     common::capture_logs();
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     let temp = TempDir::new("modes");
     let dir = temp.cache();
@@ -360,7 +335,7 @@ fn a_cache_others_may_read_is_ignored() {
 #[test]
 fn junk_expired_entries_and_links_are_ignored() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     let temp = TempDir::new("junk");
     let dir = temp.cache();
@@ -393,7 +368,7 @@ fn junk_expired_entries_and_links_are_ignored() {
 #[test]
 fn an_unusable_folder_falls_back_to_authenticating() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     let temp = TempDir::new("blocked");
     std::fs::create_dir_all(&temp.0).unwrap();
@@ -507,7 +482,7 @@ fn list_in_child(auth_url: &str, cache: Option<&Path>) -> String {
 #[test]
 fn a_second_process_makes_no_keystone_request() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     let listing = volumes_ok(&server);
     let auth_url = server.url("/identity/v3");
     let temp = TempDir::new("processes");
@@ -582,7 +557,7 @@ fn fake_cloud_clients_share_the_token_and_a_revoked_one_is_replaced() {
 #[test]
 fn a_file_of_another_user_is_ignored() {
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     let temp = TempDir::new("owner");
     let dir = temp.cache();
@@ -615,7 +590,7 @@ fn a_file_of_another_user_is_ignored() {
 fn password_users_are_cached_and_token_auth_is_not() {
     use infomaniak_block_storage::{Auth, Domain, Project, Secret, User};
     let server = MockServer::start();
-    let issued = counting_keystone(&server);
+    let (_, issued) = common::counting_keystone(&server);
     volumes_ok(&server);
     let temp = TempDir::new("auth-kinds");
     let dir = temp.cache();

@@ -5,11 +5,12 @@
 pub mod assert;
 pub mod tls_keystone;
 
-use std::sync::{Mutex, Once};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
-use httpmock::Mock;
 use httpmock::prelude::*;
+use httpmock::{HttpMockResponse, Mock};
 use infomaniak_block_storage::{
     Config, InfomaniakVolumeClient, ProxySetting, RetryPolicy, WaitPolicy,
 };
@@ -68,6 +69,31 @@ pub fn mock_keystone(server: &MockServer) -> Mock<'_> {
             .header("Content-Type", "application/json")
             .json_body(token_body(&server.base_url()));
     })
+}
+
+/// Keystone's 201 reply issuing `token` (and the catalog for `base`), for `respond_with`.
+pub fn token_response(base: &str, token: &str) -> HttpMockResponse {
+    HttpMockResponse::builder()
+        .status(201)
+        .header("X-Subject-Token", token)
+        .header("Content-Type", "application/json")
+        .body(token_body(base).to_string())
+        .build()
+}
+
+/// A mock Keystone issuing `token-1`, `token-2`, ...: the mock and the count of tokens issued.
+pub fn counting_keystone(server: &MockServer) -> (Mock<'_>, Arc<AtomicUsize>) {
+    let issued = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&issued);
+    let base = server.base_url();
+    let keystone = server.mock(move |when, then| {
+        when.method(POST).path(AUTH_PATH);
+        then.respond_with(move |_| {
+            let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+            token_response(&base, &format!("token-{n}"))
+        });
+    });
+    (keystone, issued)
 }
 
 /// Config for the mock server: application credential, no retry backoff worth waiting for,
