@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::{nova_client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{AttachOptions, Error};
+use infomaniak_block_storage::AttachOptions;
 use infomaniak_fake_cloud::FakeCloud;
 use ops_common::*;
 use serde_json::json;
@@ -194,16 +194,7 @@ fn an_empty_or_control_character_tag_is_refused_before_sending() {
     let client = common::client(&server);
     for tag in ["", "a\nb"] {
         let result = client.try_attach_volume(VOL, SRV, &AttachOptions::default().tag(tag));
-        assert!(
-            matches!(
-                result,
-                Err(Error::InvalidArgument {
-                    argument: "tag",
-                    ..
-                })
-            ),
-            "{result:?}"
-        );
+        assert_invalid_argument(&result, "tag");
     }
     any.assert_calls(0);
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use common::{client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{CreateSnapshotOptions, DeleteVolumeOptions, Error, VolumeStatus};
+use infomaniak_block_storage::{CreateSnapshotOptions, DeleteVolumeOptions, VolumeStatus};
 use ops_common::*;
 use serde_json::{Value, json};
 
@@ -386,16 +386,7 @@ fn an_empty_name_is_refused_before_sending() {
         client.try_find_snapshot("").map(|_| ()),
         client.try_find_backup("").map(|_| ()),
     ] {
-        assert!(
-            matches!(
-                result,
-                Err(Error::InvalidArgument {
-                    argument: "name_or_id",
-                    ..
-                })
-            ),
-            "{result:?}"
-        );
+        assert_invalid_argument(&result, "name_or_id");
     }
     any.assert_calls(0);
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 
 use common::{client_at, server};
 use httpmock::prelude::*;
-use infomaniak_block_storage::{AttachOptions, Error, UploadImageOptions, VolumeStatus};
+use infomaniak_block_storage::{AttachOptions, UploadImageOptions, VolumeStatus};
 use infomaniak_fake_cloud::Operation;
 use ops_common::*;
 use serde_json::json;
@@ -156,10 +156,7 @@ fn bad_arguments_are_refused_before_sending() {
     ];
     for (volume, name, options, argument) in cases {
         let result = client.try_upload_volume_to_image(volume, name, &options);
-        let Err(Error::InvalidArgument { argument: got, .. }) = &result else {
-            panic!("{result:?}")
-        };
-        assert_eq!(*got, argument);
+        assert_invalid_argument(&result, argument);
     }
     any.assert_calls(0);
 }

@@ -11,6 +11,7 @@ mod fake_common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use common::assert::{assert_invalid_argument, assert_invalid_argument_err};
 use common::*;
 use httpmock::Mock;
 use httpmock::prelude::*;
@@ -120,10 +121,7 @@ fn backup_and_snapshot_queries_carry_volume_id_and_metadata() {
         json!({"snapshots": [{"id": "s1", "status": "available", "size": 1, "volume_id": "vol-9"}]}),
     );
     let refused = client.try_list_backups_with(&all_filters());
-    let Err(Error::InvalidArgument { argument, .. }) = &refused else {
-        panic!("{refused:?}")
-    };
-    assert_eq!(*argument, "metadata");
+    assert_invalid_argument(&refused, "metadata");
     assert!(client.try_backup_pages(&all_filters()).is_err());
     assert_eq!(client.list_backups_with(&all_filters()), vec![]);
     backups.assert_calls(0);
@@ -159,14 +157,10 @@ fn volume_listing_rejects_volume_id_before_any_request() {
     });
     let options = ListOptions::default().status("in-use").volume_id("vol-1");
     let result = client.try_list_volumes_with(&options);
-    let Err(Error::InvalidArgument {
-        argument, message, ..
-    }) = result
-    else {
-        panic!("{result:?}")
-    };
-    assert_eq!(argument, "volume_id");
-    assert_eq!(message, "filters snapshots and backups, not volumes");
+    assert_eq!(
+        assert_invalid_argument(&result, "volume_id"),
+        "filters snapshots and backups, not volumes"
+    );
     assert!(client.try_volume_pages(&options).is_err());
     assert_eq!(client.list_volumes_with(&options), vec![]);
     list.assert_calls(0);
@@ -337,16 +331,7 @@ fn marker_is_validated_before_any_request() {
     let client = client(&server);
     let options = ListOptions::default().marker("a/b");
     let err = client.try_volume_pages(&options).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidArgument {
-                argument: "marker",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid_argument_err(&err, "marker");
     assert!(matches!(
         client.try_list_volumes_with(&options),
         Err(Error::InvalidArgument {

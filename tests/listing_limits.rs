@@ -9,6 +9,7 @@
 mod common;
 mod fake_common;
 
+use common::assert::assert_invalid_argument_err;
 use std::time::Duration;
 
 use fake_common::volumes_detail_path;
@@ -216,29 +217,11 @@ fn volume_id_filter_on_volumes_is_refused_before_sending() {
     let err = client
         .try_list_volumes_with(&ListOptions::default().volume_id("x"))
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidArgument {
-                argument: "volume_id",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid_argument_err(&err, "volume_id");
     let err = client
         .try_list_backups_with(&ListOptions::default().metadata("a", "b"))
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidArgument {
-                argument: "metadata",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid_argument_err(&err, "metadata");
     assert_eq!(cloud.requests(), 0);
 }
 

@@ -310,16 +310,7 @@ fn accept_with_a_wrong_key_fails_without_showing_the_key() {
     accept.assert_calls(2);
 
     let empty = client.try_accept_volume_transfer(TRANSFER, &Secret::new(""));
-    assert!(
-        matches!(
-            empty,
-            Err(Error::InvalidArgument {
-                argument: "auth_key",
-                ..
-            })
-        ),
-        "{empty:?}"
-    );
+    assert_invalid_argument(&empty, "auth_key");
     accept.assert_calls(2);
 }
 

@@ -7,7 +7,9 @@ mod ops_common;
 
 use std::collections::BTreeMap;
 
-use common::assert::{assert_api, assert_not_found, assert_unsupported};
+use common::assert::{
+    assert_api, assert_invalid_argument_err, assert_not_found, assert_unsupported,
+};
 use common::*;
 use httpmock::Mock;
 use httpmock::prelude::*;
@@ -164,16 +166,7 @@ fn update_volume_failure_both_faces() {
 
     // Validation happens before any request.
     let err = client.try_update_volume("a/b", &update).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::InvalidArgument {
-                argument: "volume_id",
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_invalid_argument_err(&err, "volume_id");
     missing.assert_calls(2);
 }
 

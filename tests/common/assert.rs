@@ -213,3 +213,30 @@ pub fn assert_ambiguous<T: std::fmt::Debug>(
         assert!(text.contains(id), "{text:?} lacks {id}");
     }
 }
+
+/// Asserts that `err` is `Error::InvalidArgument` naming `argument`; returns its message.
+#[track_caller]
+pub fn assert_invalid_argument_err<'e>(err: &'e Error, argument: &str) -> &'e str {
+    let Error::InvalidArgument {
+        argument: got_argument,
+        message,
+        ..
+    } = err
+    else {
+        panic!("expected Error::InvalidArgument, got {err:?}")
+    };
+    assert_eq!(*got_argument, argument, "argument: {err:?}");
+    message
+}
+
+/// Asserts that `result` is `Error::InvalidArgument` naming `argument`; returns its message.
+#[track_caller]
+pub fn assert_invalid_argument<'r, T: std::fmt::Debug>(
+    result: &'r Result<T, Error>,
+    argument: &str,
+) -> &'r str {
+    match result {
+        Err(err) => assert_invalid_argument_err(err, argument),
+        Ok(v) => panic!("expected Error::InvalidArgument, got Ok({v:?})"),
+    }
+}

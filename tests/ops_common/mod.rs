@@ -153,8 +153,8 @@ pub fn one_line_with(level: log::Level, before: usize, needles: &[&str]) -> Stri
 
 #[allow(unused_imports)] // each test binary uses some of them
 pub use crate::common::assert::{
-    assert_ambiguous, assert_api, assert_not_attached, assert_not_found, assert_resource_failed,
-    assert_unsupported,
+    assert_ambiguous, assert_api, assert_invalid_argument, assert_invalid_argument_err,
+    assert_not_attached, assert_not_found, assert_resource_failed, assert_unsupported,
 };
 
 // ----- oracles: the expected decoding, written from the wire spec -----------------------------
