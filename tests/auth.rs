@@ -20,14 +20,6 @@ const LIST: &str = "/volumes/detail";
 
 // ----- helpers --------------------------------------------------------------------------
 
-/// The exact application-credential body Keystone must receive for the common fixtures.
-fn app_cred_body() -> Value {
-    json!({"auth": {"identity": {
-        "methods": ["application_credential"],
-        "application_credential": {"id": APP_CRED_ID, "secret": APP_CRED_SECRET}
-    }}})
-}
-
 /// A token reply body with the given `expires_at` and catalog.
 fn token_reply(expires_at: Value, catalog: Value) -> Value {
     json!({"token": {
@@ -186,7 +178,7 @@ fn application_credential_body_has_no_scope_and_token_goes_to_cinder() {
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .header_missing("X-Auth-Token")
-            .json_body(app_cred_body());
+            .json_body(common::app_cred_body(APP_CRED_ID, APP_CRED_SECRET));
         then.status(201)
             .header("X-Subject-Token", TOKEN)
             .header("Content-Type", "application/json")
@@ -930,7 +922,9 @@ fn endpoint_with_only_legacy_region_field_matches() {
 fn try_authenticate_and_validate_connection_with_good_credentials() {
     let server = MockServer::start();
     let keystone = server.mock(|when, then| {
-        when.method(POST).path(AUTH_PATH).json_body(app_cred_body());
+        when.method(POST)
+            .path(AUTH_PATH)
+            .json_body(common::app_cred_body(APP_CRED_ID, APP_CRED_SECRET));
         then.status(201)
             .header("X-Subject-Token", TOKEN)
             .json_body(token_body(&server.base_url()));

@@ -94,20 +94,13 @@ clouds:
     volume_api_version: "3.60"
 "#;
 
-fn app_cred(id: &str, secret: &str) -> Option<Auth> {
-    Some(Auth::ApplicationCredential {
-        id: id.into(),
-        secret: secret.into(),
-    })
-}
-
 #[test]
 fn os_cloud_selects_the_cloud() {
     let dir = TempDir::new("select");
     dir.write("clouds.yaml", TWO_CLOUDS);
 
     let config = from_vars(&vars(&dir, &[("OS_CLOUD", "first")])).unwrap();
-    assert_eq!(config.auth, app_cred("first-id", "first-secret"));
+    assert_eq!(config.auth, common::app_cred("first-id", "first-secret"));
     assert_eq!(config.auth_url, "https://first.example.test/identity/v3");
     assert_eq!(config.region, "dc3-a");
     assert_eq!(config.interface, Interface::Public);
@@ -115,7 +108,7 @@ fn os_cloud_selects_the_cloud() {
     assert!(!config.insecure);
 
     let config = from_vars(&vars(&dir, &[("OS_CLOUD", "second")])).unwrap();
-    assert_eq!(config.auth, app_cred("second-id", "second-secret"));
+    assert_eq!(config.auth, common::app_cred("second-id", "second-secret"));
     assert_eq!(config.auth_url, "https://second.example.test:5000/v3");
     assert_eq!(config.region, "dc4-a");
     assert_eq!(config.interface, Interface::Internal);
@@ -137,7 +130,7 @@ fn os_cloud_wins_over_other_os_variables() {
         ],
     ))
     .unwrap();
-    assert_eq!(config.auth, app_cred("first-id", "first-secret"));
+    assert_eq!(config.auth, common::app_cred("first-id", "first-secret"));
     assert_eq!(config.auth_url, "https://first.example.test/identity/v3");
     assert_eq!(config.region, "dc3-a");
 }
@@ -155,7 +148,7 @@ fn infomaniak_variables_win_over_os_cloud() {
         ],
     ))
     .unwrap();
-    assert_eq!(config.auth, app_cred("ik-id", "ik-secret"));
+    assert_eq!(config.auth, common::app_cred("ik-id", "ik-secret"));
     assert_eq!(config.auth_url, infomaniak_block_storage::DEFAULT_AUTH_URL);
     assert_eq!(config.region, "dc3-a");
 
@@ -169,7 +162,7 @@ fn infomaniak_variables_win_over_os_cloud() {
         ],
     ))
     .unwrap();
-    assert_eq!(config.auth, app_cred("ik-id", "ik-secret"));
+    assert_eq!(config.auth, common::app_cred("ik-id", "ik-secret"));
 }
 
 #[test]
@@ -283,7 +276,7 @@ clouds:
     // Behaviour change: a project next to an application credential used to be an error
     // naming `auth.project_id`; like keystoneauth, it is now ignored (no scope is sent).
     let scoped = from_vars(&vars(&dir, &[("OS_CLOUD", "scoped")])).unwrap();
-    assert_eq!(scoped.auth, app_cred("abc", "s"));
+    assert_eq!(scoped.auth, common::app_cred("abc", "s"));
 
     let message = config_message(from_vars(&vars(&dir, &[("OS_CLOUD", "nope")])).unwrap_err());
     assert!(message.contains("no cloud `nope`"), "{message}");
@@ -359,7 +352,7 @@ fn a_client_from_clouds_yaml_talks_to_the_fake_cloud() {
     assert_eq!(config.interface, Interface::Public);
     assert_eq!(
         config.auth,
-        app_cred(
+        common::app_cred(
             FakeCloud::APP_CREDENTIAL_ID,
             FakeCloud::APP_CREDENTIAL_SECRET
         )
@@ -461,10 +454,13 @@ fn from_cloud_in_a_child_process() {
     let dir = TempDir(PathBuf::from(dir));
     let file = dir.path("clouds.yaml");
     let config = Config::from_cloud("second").unwrap();
-    assert_eq!(config.auth, app_cred("second-id", "second-secret"));
+    assert_eq!(config.auth, common::app_cred("second-id", "second-secret"));
     assert_eq!(config.region, "dc4-a");
     let client = InfomaniakVolumeClient::from_cloud("first").unwrap();
-    assert_eq!(client.config().auth, app_cred("first-id", "first-secret"));
+    assert_eq!(
+        client.config().auth,
+        common::app_cred("first-id", "first-secret")
+    );
 
     let message = config_message(Config::from_cloud("third").unwrap_err());
     assert!(message.contains("no cloud `third`"), "{message}");

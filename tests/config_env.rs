@@ -30,13 +30,6 @@ fn config_error(pairs: &[(&str, &str)]) -> String {
     }
 }
 
-fn app_cred(id: &str, secret: &str) -> Option<Auth> {
-    Some(Auth::ApplicationCredential {
-        id: id.into(),
-        secret: Secret::new(secret),
-    })
-}
-
 const OS_URL: &str = "https://keystone.example.org:5000/v3";
 
 // ----- defaults ---------------------------------------------------------------------------
@@ -85,7 +78,7 @@ fn infomaniak_vars_give_an_application_credential_with_defaults() {
     .unwrap();
 
     assert_eq!(config, Config::application_credential("ik-id", "ik-secret"));
-    assert_eq!(config.auth, app_cred("ik-id", "ik-secret"));
+    assert_eq!(config.auth, common::app_cred("ik-id", "ik-secret"));
     assert_eq!(
         config.auth_url,
         "https://api.pub1.infomaniak.cloud/identity/v3"
@@ -107,7 +100,7 @@ fn infomaniak_auth_url_and_region_override_the_defaults() {
     ])
     .unwrap();
 
-    assert_eq!(config.auth, app_cred("ik-id", "ik-secret"));
+    assert_eq!(config.auth, common::app_cred("ik-id", "ik-secret"));
     assert_eq!(
         config.auth_url,
         "https://api.pub2.infomaniak.cloud/identity/v3"
@@ -189,7 +182,7 @@ fn empty_values_count_as_unset() {
         ("OS_INTERFACE", ""),
     ])
     .unwrap();
-    assert_eq!(config.auth, app_cred("os-id", "os-secret"));
+    assert_eq!(config.auth, common::app_cred("os-id", "os-secret"));
     assert_eq!(config.region, "dc3-a");
     assert_eq!(config.interface, Interface::Public);
 
@@ -245,7 +238,7 @@ fn openrc_application_credential_is_inferred_without_auth_type() {
         ("OS_APPLICATION_CREDENTIAL_SECRET", "os-secret"),
     ])
     .unwrap();
-    assert_eq!(config.auth, app_cred("os-id", "os-secret"));
+    assert_eq!(config.auth, common::app_cred("os-id", "os-secret"));
 }
 
 #[test]
@@ -311,7 +304,11 @@ fn openrc_project_with_application_credential_is_accepted_and_ignored() {
             ("OS_PASSWORD", "leftover-pa55-word"),
         ])
         .unwrap_or_else(|e| panic!("{project_var}: {e}"));
-        assert_eq!(config.auth, app_cred("os-id", "os-secret"), "{project_var}");
+        assert_eq!(
+            config.auth,
+            common::app_cred("os-id", "os-secret"),
+            "{project_var}"
+        );
 
         let debug = common::crate_logs(log::Level::Debug);
         let ignored = debug
@@ -649,7 +646,11 @@ fn auth_type_spellings_are_accepted() {
             ("OS_APPLICATION_CREDENTIAL_SECRET", "os-secret"),
         ])
         .unwrap();
-        assert_eq!(config.auth, app_cred("os-id", "os-secret"), "{auth_type}");
+        assert_eq!(
+            config.auth,
+            common::app_cred("os-id", "os-secret"),
+            "{auth_type}"
+        );
     }
 }
 
@@ -769,7 +770,10 @@ fn from_credentials_uses_infomaniak_defaults() {
         Some("dc4-a"),
     )
     .unwrap();
-    assert_eq!(client.config().auth, app_cred("cred-id", "cred-secret"));
+    assert_eq!(
+        client.config().auth,
+        common::app_cred("cred-id", "cred-secret")
+    );
     assert_eq!(
         client.config().auth_url,
         "https://api.pub2.infomaniak.cloud/identity/v3"

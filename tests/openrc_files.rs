@@ -81,13 +81,6 @@ fn password_body() -> Value {
     }})
 }
 
-fn app_cred_body() -> Value {
-    json!({"auth": {"identity": {
-        "methods": ["application_credential"],
-        "application_credential": {"id": APP_ID, "secret": APP_SECRET}
-    }}})
-}
-
 /// A Keystone that answers only a request whose body is exactly `body`.
 fn keystone_expecting(server: &MockServer, body: Value) -> httpmock::Mock<'_> {
     server.mock(|when, then| {
@@ -178,7 +171,7 @@ fn horizon_app_cred_openrc_is_accepted_without_scope() {
             .iter()
             .all(|l| !l.contains("ignoring"))
     );
-    authenticates_with(&server, config, app_cred_body());
+    authenticates_with(&server, config, common::app_cred_body(APP_ID, APP_SECRET));
 }
 
 // ----- with the other's leftovers ------------------------------------------------------------
@@ -205,7 +198,7 @@ fn app_cred_openrc_over_password_leftovers_sends_no_scope() {
         ),
         "{line}"
     );
-    authenticates_with(&server, config, app_cred_body());
+    authenticates_with(&server, config, common::app_cred_body(APP_ID, APP_SECRET));
 }
 
 /// The application-credential file, then the password file: the password file does not set
@@ -227,7 +220,7 @@ fn password_openrc_over_app_cred_leftovers_follows_the_left_over_auth_type() {
     let line = ignored_line();
     assert!(line.contains("OS_PASSWORD"), "{line}");
     assert!(line.contains("OS_PROJECT_ID"), "{line}");
-    authenticates_with(&server, config, app_cred_body());
+    authenticates_with(&server, config, common::app_cred_body(APP_ID, APP_SECRET));
 }
 
 /// The password file with application-credential leftovers and `OS_AUTH_TYPE=password`

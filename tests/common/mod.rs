@@ -12,7 +12,7 @@ use std::time::Duration;
 use httpmock::prelude::*;
 use httpmock::{HttpMockResponse, Mock};
 use infomaniak_block_storage::{
-    Config, InfomaniakVolumeClient, ProxySetting, RetryPolicy, WaitPolicy,
+    Auth, Config, InfomaniakVolumeClient, ProxySetting, RetryPolicy, Secret, WaitPolicy,
 };
 use serde_json::{Value, json};
 
@@ -44,6 +44,22 @@ pub fn catalog(base: &str) -> Value {
             ep("internal", "dc3-a", format!("{base}/internal{NOVA}")),
             ep("public", "dc4-a", format!("{base}/dc4{NOVA}"))]}
     ])
+}
+
+/// Keystone's request body for an application credential `id`/`secret`.
+pub fn app_cred_body(id: &str, secret: &str) -> Value {
+    json!({"auth": {"identity": {
+        "methods": ["application_credential"],
+        "application_credential": {"id": id, "secret": secret}
+    }}})
+}
+
+/// The `Auth` of an application credential, as a `Config` holds it.
+pub fn app_cred(id: &str, secret: &str) -> Option<Auth> {
+    Some(Auth::ApplicationCredential {
+        id: id.into(),
+        secret: Secret::new(secret),
+    })
 }
 
 /// Keystone's token reply body, expiring in an hour.
