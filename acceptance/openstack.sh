@@ -293,6 +293,10 @@ debug = false
 connection = $(pg_url keystone)
 max_pool_size = 5
 max_overflow = 10
+[identity]
+# With tokens shorter than keystoneauth's 120 s renewal margin, every service call
+# authenticates anew: cheap bcrypt keeps that from eating the two cores.
+password_hash_rounds = 4
 [token]
 provider = fernet
 expiration = $IBS_TOKEN_EXPIRATION
@@ -672,6 +676,7 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   restart) cmd_stop; cmd_start ;;
+  logdir) echo "$log" ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *) echo "usage: $0 start|stop|restart|env|status" >&2; exit 2 ;;
