@@ -170,15 +170,14 @@ fn below_their_microversions_the_options_are_unsupported_before_sending() {
         "2.79",
         "2.78",
     );
-    let before = log_mark(log::Level::Error);
-    assert!(!at_2_78.attach_volume(
-        VOL,
-        SRV,
-        &AttachOptions::default().delete_on_termination(true)
-    ));
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || {
+            !at_2_78.attach_volume(
+                VOL,
+                SRV,
+                &AttachOptions::default().delete_on_termination(true),
+            )
+        },
         &["attach_volume", VOL, SRV, "2.79", "2.78"],
     );
     any.assert_calls(0);

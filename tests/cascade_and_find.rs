@@ -163,11 +163,8 @@ fn cascade_delete_failures() {
         Some(common::REQUEST_ID),
         None,
     );
-    let before = log_mark(log::Level::Error);
-    assert!(!client.delete_volume(VOL, &DeleteVolumeOptions::default().cascade(true)));
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || !client.delete_volume(VOL, &DeleteVolumeOptions::default().cascade(true)),
         &["delete_volume", VOL, "400", common::REQUEST_ID],
     );
     missing.assert_calls(1);
@@ -275,11 +272,8 @@ fn several_volumes_with_the_name_are_ambiguous_and_listed_by_id() {
         "data",
         &[VOL, VOL2],
     );
-    let before = log_mark(log::Level::Error);
-    assert!(client.find_volume("data").is_none());
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || client.find_volume("data").is_none(),
         &["find_volume", "data", VOL, VOL2],
     );
 }
@@ -308,9 +302,10 @@ fn no_volume_with_the_id_or_name_is_not_found() {
         "no volume has the id or the name `ghost`",
         None,
     );
-    let before = log_mark(log::Level::Error);
-    assert!(client.find_volume("ghost").is_none());
-    one_line_with(log::Level::Error, before, &["find_volume", "ghost"]);
+    plain_face_fails(
+        || client.find_volume("ghost").is_none(),
+        &["find_volume", "ghost"],
+    );
 }
 
 /// A failure other than 404 on the GET is the answer: the listing is not tried.

@@ -61,7 +61,7 @@ fn expect_timeout<T: std::fmt::Debug>(result: Result<T, Error>, took: Duration) 
 }
 
 fn available_volume(client: &InfomaniakVolumeClient) -> String {
-    let v = fake_common::available_volume(&client, 1, "slow", &CreateVolumeOptions::default());
+    let v = fake_common::available_volume(client, 1, "slow", &CreateVolumeOptions::default());
     v.id
 }
 

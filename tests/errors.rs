@@ -595,11 +595,8 @@ fn unreachable_cloud_is_a_transport_error_on_every_operation() {
             }
             other => panic!("{}: expected Transport, got {other:?}", op.name),
         }
-        let before = log_mark(Level::Error);
-        assert!((op.plain_sentinel)(&client), "{}", op.name);
-        one_line_with(
-            Level::Error,
-            before,
+        plain_face_fails(
+            || (op.plain_sentinel)(&client),
             &[op.name, op.log_id, "transport error"],
         );
     }
@@ -921,9 +918,7 @@ fn bad_ids_on_the_plain_face_give_the_sentinel_and_one_error_line() {
         ),
     ];
     for (name, check) in checks {
-        let before = log_mark(Level::Error);
-        assert!(check(), "{name}");
-        one_line_with(Level::Error, before, &[name, "invalid argument"]);
+        plain_face_fails(check, &[name, "invalid argument"]);
     }
     anything.assert_calls(0);
 }

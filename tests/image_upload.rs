@@ -203,15 +203,12 @@ fn upload_failures() {
         &format!("Volume {VOL2} could not be found."),
         Some(common::REQUEST_ID),
     );
-    let before = log_mark(log::Level::Error);
-    assert!(
-        client
-            .upload_volume_to_image(VOL, "img", &UploadImageOptions::default())
-            .is_none()
-    );
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || {
+            client
+                .upload_volume_to_image(VOL, "img", &UploadImageOptions::default())
+                .is_none()
+        },
         &[
             "upload_volume_to_image",
             VOL,

@@ -140,29 +140,20 @@ fn snapshot_metadata_failures() {
         Some(common::REQUEST_ID),
         None,
     );
-    let before = log_mark(log::Level::Error);
-    assert!(
-        client
-            .set_snapshot_metadata(SNAP, &map(&[("k", "v")]))
-            .is_none()
-    );
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || {
+            client
+                .set_snapshot_metadata(SNAP, &map(&[("k", "v")]))
+                .is_none()
+        },
         &["set_snapshot_metadata", SNAP, "400"],
     );
-    let before = log_mark(log::Level::Error);
-    assert!(client.get_snapshot_metadata(SNAP).is_none());
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || client.get_snapshot_metadata(SNAP).is_none(),
         &["get_snapshot_metadata", SNAP, "404"],
     );
-    let before = log_mark(log::Level::Error);
-    assert!(!client.delete_snapshot_metadata_key(SNAP, "absent"));
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || !client.delete_snapshot_metadata_key(SNAP, "absent"),
         &["delete_snapshot_metadata_key", SNAP, "absent"],
     );
     get.assert_calls(2);
@@ -470,15 +461,12 @@ fn update_backup_failures() {
         &missing,
         Some(common::REQUEST_ID),
     );
-    let before = log_mark(log::Level::Error);
-    assert!(
-        client
-            .update_backup(BAK, &UpdateBackup::default().name("n"))
-            .is_none()
-    );
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || {
+            client
+                .update_backup(BAK, &UpdateBackup::default().name("n"))
+                .is_none()
+        },
         &["update_backup", BAK, "404", common::REQUEST_ID],
     );
     put.assert_calls(2);

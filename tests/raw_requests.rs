@@ -345,13 +345,14 @@ fn the_plain_face_returns_none_and_logs_one_line() {
             common::REQUEST_ID,
         ],
     );
-    let before = log_mark(log::Level::Error);
-    assert!(
-        client
-            .raw_request(&RawRequest::get(ApiService::BlockStorage, "//x"))
-            .is_none()
+    plain_face_fails(
+        || {
+            client
+                .raw_request(&RawRequest::get(ApiService::BlockStorage, "//x"))
+                .is_none()
+        },
+        &["raw_request", "path"],
     );
-    one_line_with(log::Level::Error, before, &["raw_request", "path"]);
     let reply = client
         .raw_request(&RawRequest::get(ApiService::BlockStorage, "/extensions"))
         .unwrap();

@@ -179,25 +179,16 @@ fn message_failures_and_the_plain_face() {
         Some(common::REQUEST_ID),
         None,
     );
-    let before = log_mark(log::Level::Error);
-    assert!(client.get_user_message("nope").is_none());
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || client.get_user_message("nope").is_none(),
         &["get_user_message(nope)", "404"],
     );
-    let before = log_mark(log::Level::Error);
-    assert!(!client.delete_user_message("nope"));
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || !client.delete_user_message("nope"),
         &["delete_user_message(nope)", "404"],
     );
-    let before = log_mark(log::Level::Error);
-    assert!(client.list_user_messages(Some(VOL)).is_empty());
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || client.list_user_messages(Some(VOL)).is_empty(),
         &["list_user_messages", VOL, "500"],
     );
     show.assert_calls(2);
@@ -277,15 +268,12 @@ fn a_failed_volume_says_why() {
     let text = result.as_ref().unwrap_err().to_string();
     assert_resource_failed(result, "volume", VOL, "error", Some(NO_BACKEND));
     assert!(text.ends_with(&format!(": {NO_BACKEND}")), "{text}");
-    let before = log_mark(log::Level::Error);
-    assert!(
-        client
-            .wait_for_volume_status(VOL, VolumeStatus::Available, Duration::from_secs(5))
-            .is_none()
-    );
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || {
+            client
+                .wait_for_volume_status(VOL, VolumeStatus::Available, Duration::from_secs(5))
+                .is_none()
+        },
         &["wait_for_volume_status", VOL, "error", NO_BACKEND],
     );
     messages.assert_calls(2);
@@ -495,15 +483,12 @@ fn fake_cloud_a_failed_create_reports_the_cloud_user_message() {
     let second = client
         .try_create_volume(1, "unlucky-2", &Default::default())
         .unwrap();
-    let before = log_mark(log::Level::Error);
-    assert!(
-        client
-            .wait_for_volume_status(&second.id, VolumeStatus::Available, fake_common::LONG)
-            .is_none()
-    );
-    one_line_with(
-        log::Level::Error,
-        before,
+    plain_face_fails(
+        || {
+            client
+                .wait_for_volume_status(&second.id, VolumeStatus::Available, fake_common::LONG)
+                .is_none()
+        },
         &[
             "wait_for_volume_status",
             &second.id,

@@ -239,9 +239,9 @@ fn volume_metadata_get_set_delete() {
         "Metadata item was not found.",
         Some(REQUEST_ID),
     );
-    plain_bool_fails(
-        || client.delete_volume_metadata_key("v1", "nokey"),
-        "delete_volume_metadata_key(v1, nokey) failed",
+    plain_face_fails(
+        || !client.delete_volume_metadata_key("v1", "nokey"),
+        &["delete_volume_metadata_key(v1, nokey) failed"],
     );
     missing.assert_calls(2);
 
@@ -423,9 +423,9 @@ fn set_bootable_sends_a_json_boolean_and_accepts_200() {
         )),
     );
     assert_not_found_volume(client.try_set_volume_bootable("gone", true), "gone");
-    plain_bool_fails(
-        || client.set_volume_bootable("gone", true),
-        "set_volume_bootable(gone) failed",
+    plain_face_fails(
+        || !client.set_volume_bootable("gone", true),
+        &["set_volume_bootable(gone) failed"],
     );
     missing.assert_calls(2);
 }
@@ -466,9 +466,9 @@ fn set_readonly_both_faces() {
         client.try_set_volume_readonly("v2", true),
         "Volume status must be available.",
     );
-    plain_bool_fails(
-        || client.set_volume_readonly("v2", true),
-        "set_volume_readonly(v2) failed",
+    plain_face_fails(
+        || !client.set_volume_readonly("v2", true),
+        &["set_volume_readonly(v2) failed"],
     );
     refused.assert_calls(2);
 }
@@ -998,9 +998,9 @@ fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
         "3.42",
         "3.41",
     );
-    plain_bool_fails(
-        || client.extend_volume("v1", 20),
-        "extend_volume(v1, 20 GiB) failed",
+    plain_face_fails(
+        || !client.extend_volume("v1", 20),
+        &["extend_volume(v1, 20 GiB) failed"],
     );
     get.assert_calls(2);
     action.assert_calls(0);
@@ -1070,9 +1070,9 @@ fn revert_at_3_39_is_unsupported() {
         "3.40",
         "3.39",
     );
-    plain_bool_fails(
-        || client.revert_volume_to_snapshot("v1", "s1"),
-        "revert_volume_to_snapshot(v1 to s1) failed",
+    plain_face_fails(
+        || !client.revert_volume_to_snapshot("v1", "s1"),
+        &["revert_volume_to_snapshot(v1 to s1) failed"],
     );
     action.assert_calls(0);
     // A pinned microversion needs no network to be checked.

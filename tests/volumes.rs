@@ -319,11 +319,8 @@ fn force_delete_volume_forbidden_says_it_is_admin_only() {
         shown.contains("force delete of a volume is admin-only"),
         "{shown}"
     );
-    let before = log_mark(Level::Error);
-    assert!(!client.delete_volume(VOL, &force));
-    one_line_with(
-        Level::Error,
-        before,
+    plain_face_fails(
+        || !client.delete_volume(VOL, &force),
         &[
             "delete_volume",
             VOL,

@@ -265,15 +265,6 @@ pub fn one_error_line<T>(f: impl FnOnce() -> T) -> (T, String) {
     (out, after.last().cloned().unwrap_or_default())
 }
 
-/// Runs a plain `bool` face that must fail: it returns false and logs exactly one error line
-/// containing `expected`.
-#[track_caller]
-pub fn plain_bool_fails(f: impl FnOnce() -> bool, expected: &str) {
-    let (ok, line) = one_error_line(f);
-    assert!(!ok);
-    assert!(line.contains(expected), "{line}");
-}
-
 /// Runs `f` and checks it logged no error line.
 #[track_caller]
 pub fn no_error_line<T>(f: impl FnOnce() -> T) -> T {
@@ -283,4 +274,48 @@ pub fn no_error_line<T>(f: impl FnOnce() -> T) -> T {
     let after = crate_logs(log::Level::Error);
     assert_eq!(after.len(), before, "unexpected error line: {after:#?}");
     out
+}
+
+/// Log lines of this crate at `level` logged by this thread after `before` lines had been seen.
+pub fn logs_since(level: log::Level, before: usize) -> Vec<String> {
+    crate_logs(level).split_off(before)
+}
+
+/// How many lines this thread has logged at `level` so far.
+pub fn log_mark(level: log::Level) -> usize {
+    crate_logs(level).len()
+}
+
+/// Asserts that exactly one line was logged at `level` since `before` and that it contains every
+/// needle; returns it.
+pub fn one_line_with(level: log::Level, before: usize, needles: &[&str]) -> String {
+    let lines = logs_since(level, before);
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected exactly one {level} line, got {lines:#?}"
+    );
+    for needle in needles {
+        assert!(
+            lines[0].contains(needle),
+            "{level} line {:?} lacks {needle:?}",
+            lines[0]
+        );
+    }
+    let mut lines = lines;
+    lines.remove(0)
+}
+
+/// Runs a plain face that must fail: `sentinel` runs it and says whether it returned its
+/// failure value (`false`, `None`, an empty list); it must, and exactly one error line must have
+/// been logged meanwhile, containing every needle. Returns that line.
+#[track_caller]
+pub fn plain_face_fails(sentinel: impl FnOnce() -> bool, needles: &[&str]) -> String {
+    capture_logs();
+    let before = log_mark(log::Level::Error);
+    assert!(
+        sentinel(),
+        "the plain face did not return its failure value: {needles:?}"
+    );
+    one_line_with(log::Level::Error, before, needles)
 }

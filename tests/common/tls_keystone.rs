@@ -39,7 +39,7 @@ pub fn https_keystone(ca_name: &str) -> (String, String) {
         "https://127.0.0.1:{}",
         listener.local_addr().unwrap().port()
     );
-    let body = crate::common::token_body(&base).to_string();
+    let body = super::token_body(&base).to_string();
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let config = Arc::clone(&config);
@@ -71,7 +71,7 @@ pub fn https_keystone(ca_name: &str) -> (String, String) {
                 }
                 let reply = format!(
                     "HTTP/1.1 201 Created\r\nX-Subject-Token: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                    crate::common::TOKEN,
+                    super::TOKEN,
                     body.len(),
                     body
                 );

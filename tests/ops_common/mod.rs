@@ -119,35 +119,8 @@ pub fn dynamic_json(status: u16, body: &Value) -> HttpMockResponse {
         .build()
 }
 
-/// Log lines of this crate at `level` logged by this thread after `before` lines had been seen.
-pub fn logs_since(level: log::Level, before: usize) -> Vec<String> {
-    common::crate_logs(level).split_off(before)
-}
-
-/// How many lines this thread has logged at `level` so far.
-pub fn log_mark(level: log::Level) -> usize {
-    common::crate_logs(level).len()
-}
-
-/// Asserts that exactly one line was logged at `level` since `before` and that it contains every
-/// needle; returns it.
-pub fn one_line_with(level: log::Level, before: usize, needles: &[&str]) -> String {
-    let lines = logs_since(level, before);
-    assert_eq!(
-        lines.len(),
-        1,
-        "expected exactly one {level} line, got {lines:#?}"
-    );
-    for needle in needles {
-        assert!(
-            lines[0].contains(needle),
-            "{level} line {:?} lacks {needle:?}",
-            lines[0]
-        );
-    }
-    let mut lines = lines;
-    lines.remove(0)
-}
+#[allow(unused_imports)] // each test binary uses some of them
+pub use crate::common::{log_mark, logs_since, one_line_with, plain_face_fails};
 
 // ----- error asserts: every field of the variant is checked (shared with every binary) -------
 
