@@ -429,8 +429,7 @@ fn mock_volume<'a>(server: &'a MockServer, status: &str, servers: &[&str]) -> ht
 /// take that for this server's attachment.
 #[test]
 fn in_use_through_another_server_is_not_this_servers_attachment() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let post = mock_attach_post(&server, SERVER);
     let get = mock_volume(&server, "in-use", &[OTHER_SERVER]);
     let client = common::client(&server);
@@ -459,8 +458,7 @@ fn in_use_through_another_server_is_not_this_servers_attachment() {
 /// instance actions (the last line of the failed event's traceback).
 #[test]
 fn error_attaching_is_attach_failed_with_novas_reason() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let post = mock_attach_post(&server, SERVER);
     let get = mock_volume(&server, "error_attaching", &[]);
     let actions = server.mock(|when, then| {
@@ -505,8 +503,7 @@ fn error_attaching_is_attach_failed_with_novas_reason() {
 /// Detach of one server's attachment from a volume another server keeps `in-use`.
 #[test]
 fn detach_waiter_returns_when_only_other_attachments_remain() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let list = server.mock(|when, then| {
         when.method(GET).path(format!(
             "{}/servers/{SERVER}/os-volume_attachments",
@@ -541,8 +538,7 @@ fn detach_waiter_returns_when_only_other_attachments_remain() {
 /// waiter keeps polling (and times out here), even though other attachments exist.
 #[test]
 fn detach_waiter_waits_while_this_servers_attachment_remains() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     server.mock(|when, then| {
         when.method(GET).path(format!(
             "{}/servers/{SERVER}/os-volume_attachments",
@@ -578,8 +574,7 @@ fn detach_waiter_waits_while_this_servers_attachment_remains() {
 /// attachment) fails fast with `Error::DetachFailed`, with Nova's instance action as reason.
 #[test]
 fn rolled_back_detach_is_detach_failed() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     server.mock(|when, then| {
         when.method(GET).path(format!(
             "{}/servers/{SERVER}/os-volume_attachments",

@@ -151,8 +151,7 @@ fn a_stalled_keystone_cannot_stretch_a_waiters_deadline() {
 /// deadline.
 #[test]
 fn httpmock_stalled_poll_with_retries_returns_at_the_deadline() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let id = "0e5c1f2a-0000-4000-8000-000000000002";
     let get = server.mock(|when, then| {
         when.method(GET)

@@ -398,8 +398,7 @@ fn ops() -> Vec<Op> {
 /// `reply`; runs both faces and returns the `try_` error and the plain face's single log line.
 /// The mock must have been called exactly twice (once per face: no retries).
 fn run_failure(op: &Op, reply: impl Fn(Then) -> Then) -> (Result<(), Error>, bool, String) {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     if let Some(pre) = op.pre {
         pre(&server);
     }
@@ -1027,8 +1026,7 @@ fn bad_sizes_and_names_are_rejected_before_any_request() {
 
 #[test]
 fn limits_are_inclusive_a_255_character_name_and_size_1_are_sent() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let name = "é".repeat(255);
     let create = server.mock(|when, then| {
         json_request(
@@ -1053,8 +1051,7 @@ fn limits_are_inclusive_a_255_character_name_and_size_1_are_sent() {
 #[test]
 fn errors_describe_themselves_in_one_line() {
     // Error variants are non-exhaustive: each one is obtained from the client.
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     server.mock(|when, then| {
         when.method(GET).path(cinder(&format!("/volumes/{VOL}")));
         then.status(404)

@@ -12,8 +12,7 @@ use serde_json::json;
 
 #[test]
 fn a_huge_retry_after_neither_panics_nor_waits() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let list = server.mock(|when, then| {
         when.method(GET).path(format!("{CINDER}/volumes/detail"));
         then.status(503)
@@ -44,8 +43,7 @@ fn a_huge_retry_after_neither_panics_nor_waits() {
 
 #[test]
 fn an_oversized_reply_is_not_downloaded_again() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let volumes: Vec<_> = (0..50)
         .map(|i| json!({"id": format!("vol-{i:04}"), "status": "available", "size": 1, "name": "x".repeat(100)}))
         .collect();
@@ -70,8 +68,7 @@ fn an_oversized_reply_is_not_downloaded_again() {
 
 #[test]
 fn cinder_300_on_its_root_is_a_version_document() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let document = server.mock(|when, then| {
         when.method(GET).path("/volume/v3/");
         then.status(300)
@@ -132,8 +129,7 @@ fn always_503_listing(server: &MockServer) -> httpmock::Mock<'_> {
 
 #[test]
 fn huge_retry_backoffs_do_not_overflow() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let list = always_503_listing(&server);
     let mut config = config(&server);
     config.retry.initial_backoff = Duration::MAX;
@@ -224,8 +220,7 @@ fn an_empty_subject_token_is_an_auth_error() {
 
 #[test]
 fn a_keystone_shaped_error_from_a_service_keeps_its_title_as_code() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     server.mock(|when, then| {
         when.method(GET).path(format!("{CINDER}/volumes/detail"));
         then.status(403).json_body(json!({"error": {
@@ -254,8 +249,7 @@ fn a_keystone_shaped_error_from_a_service_keeps_its_title_as_code() {
 
 #[test]
 fn retry_after_as_an_http_date_is_honoured_and_capped() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     server.mock(|when, then| {
         when.method(GET).path(format!("{CINDER}/volumes/detail"));
         then.status(503)
@@ -290,8 +284,7 @@ fn retry_after_as_an_http_date_is_honoured_and_capped() {
 
 #[test]
 fn max_pages_is_an_exact_bound() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let base = server.base_url();
     let page = |id: &str, next: Option<&str>| {
         let mut body = json!({"volumes": [{"id": id, "status": "available", "size": 1}]});
@@ -339,8 +332,7 @@ fn max_pages_is_an_exact_bound() {
 
 #[test]
 fn the_retry_budget_bounds_the_number_of_retries() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let list = always_503_listing(&server);
     let mut config = config(&server);
     config.retry = infomaniak_block_storage::RetryPolicy::default();

@@ -41,8 +41,7 @@ fn a_redirect_to_another_origin_is_not_followed_and_that_origin_gets_nothing() {
         then.status(200)
             .json_body(json!({"volume": {"id": VOLUME}}));
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = common::client(&server);
 
     for (status, method, path) in [
@@ -104,8 +103,7 @@ fn a_next_link_to_another_origin_is_fetched_from_the_trusted_endpoint() {
         when.any_request();
         then.status(200).json_body(json!({"volumes": []}));
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let detail = format!("{}/volumes/detail", common::CINDER);
     let first = server.mock(|when, then| {
         when.method(GET)
@@ -137,8 +135,7 @@ fn a_next_link_to_another_origin_is_fetched_from_the_trusted_endpoint() {
 /// A next link that names the same page again ends the listing with an error, not a loop.
 #[test]
 fn a_next_link_that_repeats_is_an_error_not_a_loop() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let detail = format!("{}/volumes/detail", common::CINDER);
     let page = server.mock(|when, then| {
         when.method(GET).path(detail.clone());
@@ -308,8 +305,7 @@ fn a_body_announcing_ten_gigabytes_is_capped() {
         );
         endless(s);
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = raw_client(&server, &base, Duration::from_secs(20), 0);
     let started = Instant::now();
     let err = client.try_list_volumes().unwrap_err();
@@ -327,8 +323,7 @@ fn an_endless_chunked_body_is_capped() {
         let chunk = format!("4000\r\n{}\r\n", " ".repeat(0x4000));
         while s.write_all(chunk.as_bytes()).is_ok() {}
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = raw_client(&server, &base, Duration::from_secs(20), 0);
     let err = client.try_get_volume(VOLUME).unwrap_err();
     assert!(err.to_string().contains("max_body_bytes"), "{err}");
@@ -342,8 +337,7 @@ fn headers_then_a_stalled_body_time_out() {
         );
         thread::sleep(Duration::from_secs(20));
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let timeout = Duration::from_millis(800);
     let client = raw_client(&server, &base, timeout, 0);
     client.try_authenticate().unwrap();
@@ -367,8 +361,7 @@ fn trickled_headers_time_out() {
             thread::sleep(Duration::from_millis(50));
         }
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let timeout = Duration::from_millis(800);
     let client = raw_client(&server, &base, timeout, 0);
     client.try_authenticate().unwrap();
@@ -384,8 +377,7 @@ fn garbage_instead_of_http_is_a_transport_error_retried_within_the_budget() {
     let (base, connections) = raw_server(|s| {
         let _ = s.write_all(b"\x00\xff\xfeSSH-2.0-OpenSSH_9.6\r\n\x16\x03\x01garbage\r\n\r\n");
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = raw_client(&server, &base, Duration::from_secs(5), 2);
     client.try_authenticate().unwrap();
     let started = Instant::now();
@@ -409,8 +401,7 @@ fn a_bad_status_line_is_a_transport_error() {
     let (base, _) = raw_server(|s| {
         let _ = s.write_all(b"HTTP/1.1 abc Whatever\r\nContent-Length: 2\r\n\r\n{}");
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = raw_client(&server, &base, Duration::from_secs(5), 0);
     let err = client.try_get_volume(VOLUME).unwrap_err();
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
@@ -421,8 +412,7 @@ fn a_server_that_hangs_up_without_answering_is_a_transport_error() {
     let (base, connections) = raw_server(|s| {
         let _ = s.shutdown(std::net::Shutdown::Both);
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = raw_client(&server, &base, Duration::from_secs(5), 1);
     client.try_authenticate().unwrap();
     let err = client.try_get_volume(VOLUME).unwrap_err();
@@ -456,8 +446,7 @@ fn the_body_cap_is_exact() {
         let mut sink = [0u8; 1];
         let _ = s.read(&mut sink);
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let ok = raw_client(&server, &at_cap, Duration::from_secs(5), 0);
     assert!(ok.try_list_volumes().unwrap().is_empty());
     let too_big = raw_client(&server, &over_cap, Duration::from_secs(5), 0);
@@ -469,8 +458,7 @@ fn the_body_cap_is_exact() {
 
 #[test]
 fn a_200_that_is_not_json_is_a_decode_error_with_the_request_id() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     server.mock(|when, then| {
         when.method(GET)
             .path(format!("{}/volumes/{VOLUME}", common::CINDER));
@@ -507,8 +495,7 @@ fn a_200_that_is_not_json_is_a_decode_error_with_the_request_id() {
 /// fallback, then the 406 is the answer. No loop.
 #[test]
 fn a_406_that_refuses_its_own_maximum_falls_back_once_only() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let refusing = server.mock(|when, then| {
         when.method(GET)
             .path(format!("{}/volumes/detail", common::CINDER));
@@ -525,8 +512,7 @@ fn a_406_that_refuses_its_own_maximum_falls_back_once_only() {
 /// answer, not a reason to resend.
 #[test]
 fn a_406_claiming_a_higher_maximum_is_not_resent() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let refusing = server.mock(|when, then| {
         when.method(GET)
             .path(format!("{}/volumes/detail", common::CINDER));
@@ -546,8 +532,7 @@ fn an_endless_header_line_is_an_error() {
         let _ = s.write_all(b"HTTP/1.1 200 OK\r\nX-Endless: ");
         endless(s);
     });
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let client = raw_client(&server, &base, Duration::from_secs(10), 0);
     let started = Instant::now();
     let err = client.try_get_volume(VOLUME).unwrap_err();

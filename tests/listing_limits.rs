@@ -182,8 +182,7 @@ fn metadata_filter_on_backups_is_refused_before_sending() {
 
 #[test]
 fn metadata_filter_on_volumes_and_snapshots_is_sent() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let volumes = server.mock(|when, then| {
         when.method(GET)
             .path(format!("{}/volumes/detail", common::CINDER))
@@ -228,8 +227,7 @@ fn volume_id_filter_on_volumes_is_refused_before_sending() {
 /// httpmock: `max_items` over pages of a server that always has more.
 #[test]
 fn httpmock_max_items_stops_on_an_endless_listing() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let base = server.base_url();
     let page = |i: usize| {
         json!({"volumes": [

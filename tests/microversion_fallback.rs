@@ -250,8 +250,7 @@ fn failed_discovery_on_the_fake_cloud_is_asked_once() {
 
 #[test]
 fn failed_discovery_on_httpmock_is_asked_once() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let doc = server.mock(|when, then| {
         when.method(GET).path("/volume/v3/");
         then.status(500).body("<html>Internal Server Error</html>");
@@ -276,8 +275,7 @@ fn failed_discovery_on_httpmock_is_asked_once() {
 /// A 406 from httpmock in Cinder's words: one fallback, remembered.
 #[test]
 fn httpmock_406_in_cinders_words_falls_back_once() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let refused = server.mock(|when, then| {
         when.method(GET)
             .path(format!("{}/volumes/detail", common::CINDER))

@@ -339,8 +339,7 @@ fn mock_client(server: &MockServer, policy: RetryPolicy) -> InfomaniakVolumeClie
 
 #[test]
 fn httpmock_post_429_is_sent_max_retries_plus_one_times() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let post = server.mock(|when, then| {
         when.method(POST)
             .path(format!("{}/volumes", common::CINDER))
@@ -376,8 +375,7 @@ fn httpmock_post_429_is_sent_max_retries_plus_one_times() {
 
 #[test]
 fn httpmock_delete_429_honours_retry_after() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let id = "9d1c2b3a-0000-4000-8000-00000000abcd";
     let delete = server.mock(|when, then| {
         when.method(DELETE)
@@ -398,8 +396,7 @@ fn httpmock_delete_429_honours_retry_after() {
 
 #[test]
 fn httpmock_post_503_is_not_retried_but_get_503_is() {
-    let server = MockServer::start();
-    common::mock_keystone(&server);
+    let server = common::server();
     let post = server.mock(|when, then| {
         when.method(POST)
             .path(format!("{}/volumes", common::CINDER));

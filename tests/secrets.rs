@@ -366,8 +366,7 @@ fn debug_logging_records_each_request_without_secrets() {
 #[test]
 fn debug_logs_show_the_token_only_as_a_short_fingerprint() {
     capture_logs();
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let _mocks = cinder_mocks(&server);
     let client = client(&server);
     client.try_list_volumes().unwrap();

@@ -727,8 +727,7 @@ fn limits_from_the_sample() {
 
 #[test]
 fn limits_unlimited_and_used() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let client = client(&server);
     cinder_mock(
         &server,
@@ -874,8 +873,7 @@ fn negotiation_lowers_to_the_server_maximum_once() {
 
 #[test]
 fn negotiation_keeps_the_configured_version_below_the_server_maximum() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let versions = mock_versions(&server, "3.71");
     let list = mock_list_with_header(&server, "volume 3.67");
     let client = negotiating_client(&server, "3.67");
@@ -891,8 +889,7 @@ fn negotiation_keeps_the_configured_version_below_the_server_maximum() {
 #[test]
 fn negotiation_failure_falls_back_to_the_configured_version() {
     capture_logs();
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let versions = server.mock(|when, then| {
         when.method(GET).path("/volume/v3/");
         then.status(200)
@@ -910,8 +907,7 @@ fn negotiation_failure_falls_back_to_the_configured_version() {
 
 #[test]
 fn without_negotiation_no_version_document_is_fetched() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let versions = mock_versions(&server, "3.60");
     let list = mock_list_with_header(&server, MICROVERSION);
     let client = client(&server);
@@ -926,8 +922,7 @@ fn without_negotiation_no_version_document_is_fetched() {
 #[test]
 fn create_from_backup_needs_3_47() {
     capture_logs();
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let versions = mock_versions(&server, "3.40");
     let mut create = server.mock(|when, then| {
         when.method(POST).path(cinder("/volumes"));
@@ -976,8 +971,7 @@ fn pinned_client(server: &MockServer, version: &str) -> InfomaniakVolumeClient {
 #[test]
 fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
     capture_logs();
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let get = server.mock(|when, then| {
         when.method(GET)
             .path(cinder("/volumes/v1"))
@@ -1009,8 +1003,7 @@ fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
 
 #[test]
 fn extend_available_at_3_41_sends_the_post() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let get = server.mock(|when, then| {
         when.method(GET)
             .path(cinder("/volumes/v1"))
@@ -1033,8 +1026,7 @@ fn extend_available_at_3_41_sends_the_post() {
 
 #[test]
 fn extend_at_3_42_or_more_skips_the_status_check() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let get = server.mock(|when, then| {
         when.method(GET).path(cinder("/volumes/v1"));
         then.status(200)
@@ -1079,8 +1071,7 @@ fn revert_at_3_39_is_unsupported() {
     keystone.assert_calls(0);
 
     // At exactly 3.40 the action is sent.
-    let ok_server = MockServer::start();
-    mock_keystone(&ok_server);
+    let ok_server = common::server();
     let sent = ok_server.mock(|when, then| {
         when.method(POST)
             .path(cinder("/volumes/v1/action"))
@@ -1095,8 +1086,7 @@ fn revert_at_3_39_is_unsupported() {
 
 #[test]
 fn latest_lets_the_server_decide() {
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let action = server.mock(|when, then| {
         when.method(POST)
             .path(cinder("/volumes/v1/action"))
@@ -1113,8 +1103,7 @@ fn latest_lets_the_server_decide() {
 fn negotiation_finds_the_v3_segment_not_the_first_v3_substring() {
     // An endpoint whose path has "/v3" earlier than the version segment (a gateway prefix):
     // the version document is the one at `.../volume/v3/`, not at `/v3/`.
-    let server = MockServer::start();
-    mock_keystone(&server);
+    let server = common::server();
     let versions = server.mock(|when, then| {
         when.method(GET).path("/v3-gateway/volume/v3/");
         then.status(200).json_body(version_document("3.60"));
