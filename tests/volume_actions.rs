@@ -962,12 +962,6 @@ fn create_from_backup_needs_3_47() {
     plain_create.assert_calls(1);
 }
 
-fn pinned_client(server: &MockServer, version: &str) -> InfomaniakVolumeClient {
-    let mut config = config(server);
-    config.volume_microversion = version.to_string();
-    InfomaniakVolumeClient::new(config).unwrap()
-}
-
 #[test]
 fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
     capture_logs();
@@ -984,7 +978,7 @@ fn extend_in_use_at_3_41_is_unsupported_without_a_post() {
         then.status(202);
     });
     let versions = mock_versions(&server, "3.70");
-    let client = pinned_client(&server, "3.41");
+    let client = client_at(&server, "3.41");
     assert_unsupported(
         client.try_extend_volume("v1", 20),
         "Cinder",
@@ -1018,7 +1012,7 @@ fn extend_available_at_3_41_sends_the_post() {
             .json_body(json!({"os-extend": {"new_size": 20}}));
         then.status(202);
     });
-    let client = pinned_client(&server, "3.41");
+    let client = client_at(&server, "3.41");
     assert_eq!(client.try_extend_volume("v1", 20), Ok(()));
     get.assert_calls(1);
     action.assert_calls(1);
@@ -1039,7 +1033,7 @@ fn extend_at_3_42_or_more_skips_the_status_check() {
             .json_body(json!({"os-extend": {"new_size": 30}}));
         then.status(202);
     });
-    let client = pinned_client(&server, "3.42");
+    let client = client_at(&server, "3.42");
     assert_eq!(client.try_extend_volume("v1", 30), Ok(()));
     get.assert_calls(0);
     action.assert_calls(1);
@@ -1054,7 +1048,7 @@ fn revert_at_3_39_is_unsupported() {
         when.method(POST).path(cinder("/volumes/v1/action"));
         then.status(202);
     });
-    let client = pinned_client(&server, "3.39");
+    let client = client_at(&server, "3.39");
     assert_unsupported(
         client.try_revert_volume_to_snapshot("v1", "s1"),
         "Cinder",
@@ -1079,7 +1073,7 @@ fn revert_at_3_39_is_unsupported() {
             .json_body(json!({"revert": {"snapshot_id": "s1"}}));
         then.status(202);
     });
-    let client = pinned_client(&ok_server, "3.40");
+    let client = client_at(&ok_server, "3.40");
     assert_eq!(client.try_revert_volume_to_snapshot("v1", "s1"), Ok(()));
     sent.assert_calls(1);
 }
@@ -1094,7 +1088,7 @@ fn latest_lets_the_server_decide() {
             .json_body(json!({"revert": {"snapshot_id": "s1"}}));
         then.status(202);
     });
-    let client = pinned_client(&server, "latest");
+    let client = client_at(&server, "latest");
     assert_eq!(client.try_revert_volume_to_snapshot("v1", "s1"), Ok(()));
     action.assert_calls(1);
 }
