@@ -25,12 +25,6 @@ use serde_json::json;
 /// that are expected to fail fast.
 const FAIL_FAST_BOUND: Duration = Duration::from_secs(10);
 
-fn cloud_with_delay(ms: u64) -> FakeCloud {
-    FakeCloud::builder()
-        .transition_delay(Duration::from_millis(ms))
-        .start()
-}
-
 fn client_at(cloud: &FakeCloud, compute_microversion: &str) -> InfomaniakVolumeClient {
     let mut config = fake_common::config(cloud);
     config.compute_microversion = compute_microversion.to_string();
@@ -78,7 +72,7 @@ fn attach_posts(cloud: &FakeCloud, server: &str) -> usize {
 
 #[test]
 fn single_attach_then_detach_follow_the_server() {
-    let cloud = cloud_with_delay(40);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(40));
     let client = client_at(&cloud, "2.79");
     let server = cloud.server_id();
     let v = available_volume(&client, "single", false);
@@ -112,7 +106,7 @@ fn single_attach_then_detach_follow_the_server() {
 /// server): the waiter must wait for the second server's own attachment, not return at once.
 #[test]
 fn multiattach_second_attach_waits_for_its_own_attachment() {
-    let cloud = cloud_with_delay(80);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(80));
     let client = client_at(&cloud, "2.79");
     let first = cloud.server_id();
     let second = cloud.add_server("second");
@@ -147,7 +141,7 @@ fn multiattach_second_attach_waits_for_its_own_attachment() {
 /// once that server's attachment is gone, with the volume still `in-use` through the other.
 #[test]
 fn detach_one_of_two_attachments_returns_with_the_volume_in_use() {
-    let cloud = cloud_with_delay(40);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(40));
     let client = client_at(&cloud, "2.79");
     let first = cloud.server_id();
     let second = cloud.add_server("second");
@@ -234,7 +228,7 @@ fn expect_attach_failed(
 /// the waiter fails at once instead of polling until its timeout.
 #[test]
 fn attach_rolled_back_to_available_fails_fast() {
-    let cloud = cloud_with_delay(50);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(50));
     let client = client_at(&cloud, "2.79");
     let server = cloud.server_id();
     let v = available_volume(&client, "doomed", false);
@@ -269,7 +263,7 @@ fn attach_rolled_back_to_available_fails_fast() {
 
 #[test]
 fn attach_ending_in_error_attaching_fails_fast() {
-    let cloud = cloud_with_delay(50);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(50));
     let client = client_at(&cloud, "2.79");
     let server = cloud.server_id();
     let v = available_volume(&client, "doomed", false);
@@ -298,7 +292,7 @@ fn attach_ending_in_error_attaching_fails_fast() {
 #[test]
 fn compute_2_101_volume_still_available_after_the_202_is_not_a_failure() {
     // The volume reads `available` for a third of this after the 202.
-    let cloud = cloud_with_delay(450);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(450));
     let client = client_at(&cloud, "2.101");
     let server = cloud.server_id();
     let v = available_volume(&client, "late", false);
@@ -333,7 +327,7 @@ fn compute_2_101_volume_still_available_after_the_202_is_not_a_failure() {
 /// back to `available` fails as soon as it is back, not after the grace for the 202.
 #[test]
 fn compute_2_101_failed_attach_still_fails_fast() {
-    let cloud = cloud_with_delay(60);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(60));
     let client = client_at(&cloud, "2.101");
     let server = cloud.server_id();
     let v = available_volume(&client, "doomed", false);
@@ -355,7 +349,7 @@ fn compute_2_101_failed_attach_still_fails_fast() {
 /// not a wait until the timeout.
 #[test]
 fn failed_second_attach_of_a_multiattach_volume_fails_fast() {
-    let cloud = cloud_with_delay(50);
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(50));
     let client = client_at(&cloud, "2.79");
     let first = cloud.server_id();
     let second = cloud.add_server("second");

@@ -604,11 +604,7 @@ struct FakeCloudFast(infomaniak_fake_cloud::FakeCloud);
 
 impl FakeCloudFast {
     fn start() -> FakeCloudFast {
-        FakeCloudFast(
-            infomaniak_fake_cloud::FakeCloud::builder()
-                .transition_delay(Duration::from_millis(5))
-                .start(),
-        )
+        FakeCloudFast(fake_common::cloud_with_delay(Duration::from_millis(5)))
     }
 }
 

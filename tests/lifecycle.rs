@@ -275,9 +275,7 @@ fn quota_exceeded_is_413_overlimit_sent_once() {
 
 #[test]
 fn waiter_reached_reports_progress() {
-    let cloud = FakeCloud::builder()
-        .transition_delay(Duration::from_millis(150))
-        .start();
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(150));
     let c = client(&cloud);
     let v = c.try_create_volume(1, "w-reached", &opts()).unwrap();
     let mut seen: Vec<String> = Vec::new();
@@ -330,9 +328,7 @@ fn waiter_error_state_fails_at_once() {
 
 #[test]
 fn waiter_timeout_names_last_status() {
-    let cloud = FakeCloud::builder()
-        .transition_delay(Duration::from_secs(120))
-        .start();
+    let cloud = fake_common::cloud_with_delay(Duration::from_secs(120));
     let c = client(&cloud);
     let v = c.try_create_volume(1, "w-timeout", &opts()).unwrap();
     let timeout = Duration::from_millis(200);

@@ -35,9 +35,7 @@ fn concurrent_calls_reauthenticate_once_per_expiry() {
     const THREADS: usize = 8;
     const PHASES: usize = 5;
     const CALLS_PER_THREAD_PER_PHASE: usize = 5; // 8 × 5 × 5 = 200 calls
-    let cloud = FakeCloud::builder()
-        .transition_delay(Duration::from_millis(5))
-        .start();
+    let cloud = fake_common::cloud_with_delay(Duration::from_millis(5));
     let c = client(&cloud);
     let seed = c
         .try_create_volume(1, "seed", &opts())

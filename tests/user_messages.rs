@@ -418,9 +418,7 @@ fn snapshots_and_backups_say_why() {
 // ----- against the simulated cloud -----------------------------------------------------------
 
 fn failing_cloud() -> FakeCloud {
-    FakeCloud::builder()
-        .transition_delay(Duration::from_millis(20))
-        .start()
+    fake_common::cloud_with_delay(Duration::from_millis(20))
 }
 
 /// The example: a create that the scheduler cannot place.

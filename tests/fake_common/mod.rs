@@ -64,11 +64,14 @@ pub fn client(cloud: &FakeCloud) -> InfomaniakVolumeClient {
     InfomaniakVolumeClient::new(config(cloud)).expect("valid test config")
 }
 
+/// A fake cloud whose transitions take `delay`.
+pub fn cloud_with_delay(delay: Duration) -> FakeCloud {
+    FakeCloud::builder().transition_delay(delay).start()
+}
+
 /// A fake cloud whose transitions take 20 ms.
 pub fn quick_cloud() -> FakeCloud {
-    FakeCloud::builder()
-        .transition_delay(Duration::from_millis(20))
-        .start()
+    cloud_with_delay(Duration::from_millis(20))
 }
 
 /// Creates a volume and waits (up to [`LONG`]) until it is `available`; returns the volume as
