@@ -213,6 +213,9 @@ start_postgres() {
 
 start_rabbit() {
   local dir="$run/rabbitmq"
+  # Nothing in RabbitMQ needs to outlive it (the services declare their queues again): a
+  # fresh node directory each time keeps a node that was killed from refusing to boot.
+  if ! alive rabbitmq; then rm -rf "$dir/mnesia"; fi
   mkdir -p "$dir/mnesia" "$dir/log"
   echo '[].' >"$dir/enabled_plugins"
   cat >"$dir/rabbitmq.conf" <<EOF
