@@ -44,6 +44,8 @@ export IBS_GLANCE_PORT="${IBS_GLANCE_PORT:-29292}" # never listened on: Nova onl
 # Keystone token lifetime in seconds: short, so that the suite sees the client renew tokens.
 export IBS_TOKEN_EXPIRATION="${IBS_TOKEN_EXPIRATION:-60}"
 export IBS_RUN="$run"
+# Everything here talks to 127.0.0.1: never through a proxy from the environment.
+export no_proxy="127.0.0.1,localhost${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 # Passwords of a throwaway cloud that listens on loopback only.
 export IBS_ADMIN_PASSWORD=ibs-admin-secret
 export IBS_SERVICE_PASSWORD=ibs-service-secret
