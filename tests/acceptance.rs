@@ -772,6 +772,18 @@ fn snapshots_revert_and_volume_from_snapshot() {
         vec![snap.id.as_str()]
     );
     assert_eq!(c.try_find_snapshot(&s.name("s1")).unwrap().id, snap.id);
+    let by_status = c
+        .try_list_snapshots_with(
+            &ListOptions::default()
+                .volume_id(v.id.clone())
+                .status("available"),
+        )
+        .unwrap();
+    assert_eq!(by_status.len(), 1);
+    let by_name = c
+        .try_list_snapshots_with(&ListOptions::default().name(s.name("s1")))
+        .unwrap();
+    assert_eq!(by_name.len(), 1);
     let renamed = c
         .try_update_snapshot(
             &snap.id,
@@ -869,6 +881,25 @@ fn backups_full_incremental_and_restores() {
     assert!(incr.is_incremental);
     assert!(c.try_get_backup(&full.id).unwrap().has_dependent_backups);
 
+    // Filters: exact name, status.
+    let named = c
+        .try_list_backups_with(&ListOptions::default().name(s.name("full")))
+        .unwrap();
+    assert_eq!(
+        named.iter().map(|b| b.id.as_str()).collect::<Vec<_>>(),
+        vec![full.id.as_str()]
+    );
+    let mine = |b: &&infomaniak_block_storage::Backup| {
+        b.name.as_deref().is_some_and(|n| n.starts_with(&s.prefix))
+    };
+    let available = c
+        .try_list_backups_with(&ListOptions::default().status("available"))
+        .unwrap();
+    assert_eq!(available.iter().filter(mine).count(), 2);
+    let failed = c
+        .try_list_backups_with(&ListOptions::default().status("error"))
+        .unwrap();
+    assert_eq!(failed.iter().filter(mine).count(), 0);
     let found = c.try_find_backup(&s.name("incr")).unwrap();
     assert_eq!(found.id, incr.id);
     let listed = c.try_list_backups_with(&ListOptions::default().volume_id(v.id.clone()));
