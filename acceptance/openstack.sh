@@ -99,6 +99,8 @@ venv() {
 
 install_all() {
   mkdir -p "$cache" "$run" "$log" "$pids"
+  # Logs are appended to across runs: start over when one grows large.
+  find "$log" -name '*.log' -size +20M -exec truncate -s 0 {} + 2>/dev/null || true
   install_debian
   # Three independent downloads: in parallel.
   local failed=0
