@@ -787,7 +787,10 @@ pub(crate) fn handle(shared: &Shared, mut req: Request) -> Response {
         resp.headers
             .push(("x-openstack-request-id".into(), request_id.clone()));
     }
-    if req.path.contains("/compute/") && !resp.has_header("x-compute-request-id") {
+    // Genuine Cinder sends both headers too, with the same id.
+    if (req.path.contains("/compute/") || req.path.contains("/volume/"))
+        && !resp.has_header("x-compute-request-id")
+    {
         resp.headers
             .push(("x-compute-request-id".into(), request_id));
     }

@@ -529,3 +529,56 @@ fn volume_transfers_between_projects() {
     assert_eq!(cloud.volume_status(&vol2).unwrap(), "available");
     assert_eq!(cloud.volume_project(&vol2).unwrap(), FakeCloud::PROJECT_ID);
 }
+
+/// Like genuine Cinder 29 with its default `resource_filters.json`: a filter a member may not
+/// use is a 400 naming it; allowed ones and paging parameters pass. Metadata-key 404s and the
+/// `already attached` wording follow the genuine services too.
+#[test]
+fn genuine_cinder_filter_rules_and_wordings() {
+    let cloud = instant_cloud();
+    let c = Client::new(&cloud);
+    let r = c.call("GET", "/backups/detail?metadata=%7B%7D", None);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body
+            .contains("Invalid filters metadata are found in query options."),
+        "{}",
+        r.body
+    );
+    let r = c.call("GET", "/volumes/detail?volume_id=x&bogus=1", None);
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(
+        r.body.contains("Invalid filters volume_id,bogus"),
+        "{}",
+        r.body
+    );
+    for ok in [
+        "/volumes/detail?name=a&status=available&limit=2&sort=name:asc",
+        "/snapshots/detail?volume_id=x&metadata=%7B%7D",
+        "/backups/detail?name=a&volume_id=x&not_a_filter=1",
+    ] {
+        let status = c.call("GET", ok, None).status;
+        if ok.contains("not_a_filter") {
+            assert_eq!(status, 400, "{ok}");
+        } else {
+            assert_eq!(status, 200, "{ok}");
+        }
+    }
+
+    let vol = ready_volume(&c, "meta");
+    let r = c.call("DELETE", &format!("/volumes/{vol}/metadata/nokey"), None);
+    assert_eq!(r.status, 404, "{}", r.body);
+    assert!(
+        r.body
+            .contains(&format!("Volume {vol} has no metadata with key nokey.")),
+        "{}",
+        r.body
+    );
+    // Cinder's replies carry the compute request-id header too, with the same id.
+    let r = c.call("GET", &format!("/volumes/{vol}"), None);
+    assert_eq!(
+        r.header("x-compute-request-id"),
+        r.header("x-openstack-request-id")
+    );
+    assert!(r.header("x-compute-request-id").is_some());
+}

@@ -326,6 +326,10 @@ impl InfomaniakVolumeClient {
 
     /// Changes a backup's name, description or metadata (Cinder 3.9+, metadata 3.43+).
     ///
+    /// Cinder answers with the backup's summary (id, name, links): the returned [`Backup`]
+    /// has those set and the other fields at their defaults, as after a create. Fetch it with
+    /// [`try_get_backup`](Self::try_get_backup) for the rest.
+    ///
     /// ```
     /// # let cloud = infomaniak_fake_cloud::FakeCloud::start();
     /// # let client = infomaniak_block_storage::InfomaniakVolumeClient::from_credentials(infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_ID, infomaniak_fake_cloud::FakeCloud::APP_CREDENTIAL_SECRET, Some(&cloud.auth_url()), None)?;

@@ -75,19 +75,26 @@ pub(super) fn item(ctx: &Ctx, id: &str, key: &str, find: Find) -> Res {
     } else {
         return Err(method_not_allowed());
     };
+    // Genuine Cinder 29 names the resource and the key.
+    let owner = if ctx.req.path.contains("/snapshots/") {
+        "Snapshot"
+    } else {
+        "Volume"
+    };
+    let no_key = || not_found(&format!("{owner} {id} has no metadata with key {key}."));
     let mut st = ctx.shared.state();
     let (metadata, updated_at) = find(&mut st, &ctx.project, id)?;
     match m {
         "GET" => match metadata.get(key) {
             Some(val) => Ok(Response::json(200, &json!({"meta": { key: val }}))),
-            None => Err(not_found("Metadata item was not found")),
+            None => Err(no_key()),
         },
         "DELETE" => match metadata.remove(key) {
             Some(_) => {
                 *updated_at = Some(now_cinder());
                 Ok(Response::empty(200))
             }
-            None => Err(not_found("Metadata item was not found")),
+            None => Err(no_key()),
         },
         _ => {
             let val = new_value.unwrap_or(Value::Null);

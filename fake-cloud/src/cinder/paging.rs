@@ -96,7 +96,60 @@ fn sort(ctx: &Ctx, items: &mut [Item]) {
 /// Renders a list: filters by the items' fields, sorts, pages with
 /// `limit`/`marker`/`offset`, adds `<key>_links` on a full page and
 /// `count` (3.45, `with_count=true`).
+/// Query parameters of any listing: paging and sorting.
+const PAGING: &[&str] = &[
+    "limit",
+    "marker",
+    "offset",
+    "sort",
+    "sort_key",
+    "sort_dir",
+    "with_count",
+];
+
+/// The filters Cinder's default `resource_filters.json` lets a project member use; genuine
+/// Cinder answers any other with 400.
+fn allowed_filters(key: &str) -> Option<&'static [&'static str]> {
+    Some(match key {
+        "volumes" => &[
+            "name",
+            "status",
+            "metadata",
+            "bootable",
+            "migration_status",
+            "availability_zone",
+            "group_id",
+            "size",
+            "created_at",
+            "updated_at",
+        ],
+        "backups" => &["name", "status", "volume_id"],
+        "snapshots" => &[
+            "name",
+            "status",
+            "volume_id",
+            "metadata",
+            "availability_zone",
+        ],
+        _ => return None,
+    })
+}
+
 pub(super) fn list_response(ctx: &Ctx, key: &str, mut items: Vec<Item>) -> Res {
+    if let Some(allowed) = allowed_filters(key) {
+        let invalid: Vec<&str> = ctx
+            .query
+            .iter()
+            .map(|(k, _, _)| k.as_str())
+            .filter(|k| !PAGING.contains(k) && !allowed.contains(k))
+            .collect();
+        if !invalid.is_empty() {
+            return Err(bad(&format!(
+                "Invalid filters {} are found in query options.",
+                invalid.join(",")
+            )));
+        }
+    }
     sort(ctx, &mut items);
     let limit = match ctx.q("limit") {
         None => None,

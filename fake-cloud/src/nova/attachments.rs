@@ -208,9 +208,12 @@ fn attach(ctx: &Ctx, server_id: &str) -> Res {
             "Multiattach volumes are only supported starting with compute API version 2.60.",
         ));
     }
+    // Genuine Nova 34's wording, naming the servers it is attached to.
+    let attached_to: Vec<String> = v.attachments.iter().map(|a| a.server_id.clone()).collect();
     let already = || {
         bad(&format!(
-            "Invalid volume: volume {volume_id} already attached"
+            "Invalid volume: volume {volume_id} is already attached to instances: {}",
+            attached_to.join(", ")
         ))
     };
     if v.attachments.iter().any(|a| a.server_id == server_id) {
