@@ -35,9 +35,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use infomaniak_block_storage::{
     ApiService, AttachOptions, BackupStatus, Config, CreateBackupOptions, CreateSnapshotOptions,
-    CreateVolumeOptions, DeleteBackupOptions, DeleteSnapshotOptions, DeleteVolumeOptions, Error,
-    InfomaniakVolumeClient, ListOptions, RawRequest, RestoreTarget, SnapshotStatus, UpdateBackup,
-    UpdateSnapshot, UpdateVolume, Volume, VolumeStatus,
+    CreateTransferOptions, CreateVolumeOptions, DeleteBackupOptions, DeleteSnapshotOptions,
+    DeleteVolumeOptions, Error, InfomaniakVolumeClient, ListOptions, RawRequest, RestoreTarget,
+    Secret, SnapshotStatus, UpdateBackup, UpdateSnapshot, UpdateVolume, Volume, VolumeStatus,
 };
 use serde_json::{Value, json};
 
@@ -1353,4 +1353,120 @@ fn project_limits_quotas_types_and_zones() {
     }
     let zones = c.try_list_availability_zones().unwrap();
     assert!(zones.iter().any(|z| z.available), "{zones:?}");
+}
+
+/// Deletes, when dropped, what a transfer test left behind: open transfers (in the giving
+/// project) and the volume once it moved (in the receiving one).
+struct TransferLeftovers<'a> {
+    giver: &'a InfomaniakVolumeClient,
+    receiver: &'a InfomaniakVolumeClient,
+    transfers: Vec<String>,
+    moved: Option<String>,
+}
+
+impl Drop for TransferLeftovers<'_> {
+    fn drop(&mut self) {
+        for id in &self.transfers {
+            let _ = self.giver.try_delete_volume_transfer(id);
+        }
+        if let Some(id) = &self.moved {
+            wait_settled(|| {
+                self.receiver
+                    .try_get_volume(id)
+                    .map(|v| v.status.to_string())
+            });
+            let _ = self
+                .receiver
+                .try_delete_volume(id, &DeleteVolumeOptions::default());
+            let _ = self
+                .receiver
+                .try_wait_for_volume_deleted(id, Duration::from_secs(120));
+        }
+    }
+}
+
+#[test]
+fn transfers_between_two_projects() {
+    let Some(s) = suite("transfer") else { return };
+    let Some(config) = password_config("IBS_ACCEPTANCE_OTHER_") else {
+        println!("skipped: set IBS_ACCEPTANCE_OTHER_* for a second project");
+        return;
+    };
+    let other = InfomaniakVolumeClient::new(config).unwrap();
+    let mut leftovers = TransferLeftovers {
+        giver: &s.client,
+        receiver: &other,
+        transfers: Vec::new(),
+        moved: None,
+    };
+
+    // Offered, then taken back: the volume is the member's and available again.
+    let kept = s.volume(1, "kept", &CreateVolumeOptions::default());
+    let offer = s
+        .client
+        .try_create_volume_transfer(&kept.id, &CreateTransferOptions::default())
+        .unwrap();
+    leftovers.transfers.push(offer.transfer.id.clone());
+    assert_eq!(
+        s.client.try_get_volume(&kept.id).unwrap().status,
+        VolumeStatus::AwaitingTransfer
+    );
+    s.client
+        .try_delete_volume_transfer(&offer.transfer.id)
+        .unwrap();
+    s.client
+        .try_wait_for_volume_status(&kept.id, VolumeStatus::Available, WAIT)
+        .unwrap();
+    expect_not_found(
+        s.client.try_get_volume_transfer(&offer.transfer.id),
+        "volume transfer",
+        &offer.transfer.id,
+    );
+
+    // Offered and accepted by the other project.
+    let v = s.volume(1, "moving", &CreateVolumeOptions::default());
+    let created = s
+        .client
+        .try_create_volume_transfer(
+            &v.id,
+            &CreateTransferOptions::default().name(s.name("to-other")),
+        )
+        .unwrap();
+    leftovers.transfers.push(created.transfer.id.clone());
+    assert_eq!(created.transfer.volume_id, v.id);
+    assert!(!created.auth_key.is_empty());
+    assert!(!format!("{created:?}").contains(created.auth_key.expose()));
+    let listed = s.client.try_list_volume_transfers().unwrap();
+    assert!(
+        listed.iter().any(|t| t.id == created.transfer.id),
+        "{listed:?}"
+    );
+    let shown = s
+        .client
+        .try_get_volume_transfer(&created.transfer.id)
+        .unwrap();
+    assert_eq!(shown.volume_id, v.id);
+
+    // A wrong key: 400 with a request id (checked by expect_api), and no key in the error.
+    let wrong = other.try_accept_volume_transfer(&created.transfer.id, &Secret::new("wrong-key"));
+    let shown_error = format!("{wrong:?}");
+    let (_, message) = expect_api(wrong, 400);
+    assert!(!message.contains(created.auth_key.expose()), "{message}");
+    assert!(
+        !shown_error.contains(created.auth_key.expose()),
+        "{shown_error}"
+    );
+
+    let accepted = other
+        .try_accept_volume_transfer(&created.transfer.id, &created.auth_key)
+        .unwrap();
+    leftovers.transfers.clear();
+    leftovers.moved = Some(v.id.clone());
+    assert_eq!(accepted.volume_id, v.id);
+    let moved = other
+        .try_wait_for_volume_status(&v.id, VolumeStatus::Available, WAIT)
+        .unwrap();
+    assert_eq!(moved.id, v.id);
+    // The member no longer sees it.
+    expect_not_found(s.client.try_get_volume(&v.id), "volume", &v.id);
 }
