@@ -258,20 +258,7 @@ fn openrc(s: &Settings<'_>, mut config: Config) -> Result<Config> {
                     ignore(
                         s,
                         &auth_type,
-                        &[
-                            "OS_PROJECT_ID",
-                            "OS_PROJECT_NAME",
-                            "OS_TENANT_ID",
-                            "OS_TENANT_NAME",
-                            "OS_PROJECT_DOMAIN_ID",
-                            "OS_PROJECT_DOMAIN_NAME",
-                            "OS_USER_DOMAIN_ID",
-                            "OS_USER_DOMAIN_NAME",
-                            "OS_USERNAME",
-                            "OS_USER_ID",
-                            "OS_PASSWORD",
-                            "OS_TOKEN",
-                        ],
+                        &[PROJECT_SCOPE, USER, &["OS_PASSWORD", "OS_TOKEN"]],
                     );
                     Auth::ApplicationCredential { id, secret }
                 }
@@ -279,16 +266,7 @@ fn openrc(s: &Settings<'_>, mut config: Config) -> Result<Config> {
                     ignore(
                         s,
                         &auth_type,
-                        &[
-                            "OS_PROJECT_ID",
-                            "OS_PROJECT_NAME",
-                            "OS_TENANT_ID",
-                            "OS_TENANT_NAME",
-                            "OS_PROJECT_DOMAIN_ID",
-                            "OS_PROJECT_DOMAIN_NAME",
-                            "OS_PASSWORD",
-                            "OS_TOKEN",
-                        ],
+                        &[PROJECT_SCOPE, &["OS_PASSWORD", "OS_TOKEN"]],
                     );
                     Auth::ApplicationCredentialName {
                         name: s.required("OS_APPLICATION_CREDENTIAL_NAME", &auth_type)?,
@@ -299,16 +277,7 @@ fn openrc(s: &Settings<'_>, mut config: Config) -> Result<Config> {
             }
         }
         "password" | "v3password" => {
-            ignore(
-                s,
-                &auth_type,
-                &[
-                    "OS_APPLICATION_CREDENTIAL_ID",
-                    "OS_APPLICATION_CREDENTIAL_NAME",
-                    "OS_APPLICATION_CREDENTIAL_SECRET",
-                    "OS_TOKEN",
-                ],
-            );
+            ignore(s, &auth_type, &[APPLICATION_CREDENTIAL, &["OS_TOKEN"]]);
             Auth::Password {
                 user: user(s, &auth_type)?,
                 password: Secret::new(s.required("OS_PASSWORD", &auth_type)?),
@@ -319,16 +288,7 @@ fn openrc(s: &Settings<'_>, mut config: Config) -> Result<Config> {
             ignore(
                 s,
                 &auth_type,
-                &[
-                    "OS_APPLICATION_CREDENTIAL_ID",
-                    "OS_APPLICATION_CREDENTIAL_NAME",
-                    "OS_APPLICATION_CREDENTIAL_SECRET",
-                    "OS_PASSWORD",
-                    "OS_USERNAME",
-                    "OS_USER_ID",
-                    "OS_USER_DOMAIN_ID",
-                    "OS_USER_DOMAIN_NAME",
-                ],
+                &[USER, APPLICATION_CREDENTIAL, &["OS_PASSWORD"]],
             );
             Auth::Token {
                 token: Secret::new(s.required("OS_TOKEN", &auth_type)?),
@@ -346,10 +306,34 @@ fn openrc(s: &Settings<'_>, mut config: Config) -> Result<Config> {
     Ok(config)
 }
 
+/// The settings that scope a token to a project.
+const PROJECT_SCOPE: &[&str] = &[
+    "OS_PROJECT_ID",
+    "OS_PROJECT_NAME",
+    "OS_TENANT_ID",
+    "OS_TENANT_NAME",
+    "OS_PROJECT_DOMAIN_ID",
+    "OS_PROJECT_DOMAIN_NAME",
+];
+/// The settings that name a user.
+const USER: &[&str] = &[
+    "OS_USER_DOMAIN_ID",
+    "OS_USER_DOMAIN_NAME",
+    "OS_USERNAME",
+    "OS_USER_ID",
+];
+/// The settings of an application credential.
+const APPLICATION_CREDENTIAL: &[&str] = &[
+    "OS_APPLICATION_CREDENTIAL_ID",
+    "OS_APPLICATION_CREDENTIAL_NAME",
+    "OS_APPLICATION_CREDENTIAL_SECRET",
+];
+
 /// Logs, at debug level, the settings that are set but do not apply to `auth_type`.
-fn ignore(s: &Settings<'_>, auth_type: &str, names: &[&str]) {
-    let ignored: Vec<String> = names
+fn ignore(s: &Settings<'_>, auth_type: &str, groups: &[&[&str]]) {
+    let ignored: Vec<String> = groups
         .iter()
+        .flat_map(|group| group.iter())
         .filter(|name| s.is_set(name))
         .map(|name| s.name(name))
         .collect();
